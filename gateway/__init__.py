@@ -1,0 +1,1 @@
+"""lapor-gateway: one GraphQL graph over SP4N-LAPOR! complaint sources."""

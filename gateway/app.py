@@ -1,0 +1,121 @@
+"""The composition root: settings, registry, sources, schema and the HTTP edge."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+from strawberry.http.temporal_response import TemporalResponse
+
+from gateway.auth import BearerAuthBackend, PrincipalUser, TokenVerifier, unauthenticated
+from gateway.errors import ConfigurationError
+from gateway.playground.routes import DemoTokens, playground_html, playground_routes
+from gateway.policy import row_scope
+from gateway.principal import PUBLIC
+from gateway.regions import load_regions
+from gateway.registry import load_registry
+from gateway.settings import GatewaySettings
+from gateway.sources.factory import build_source
+from gateway.tokens import DEMO_ISSUER
+from resolvers.context import GatewayContext
+from resolvers.federation import Federation
+from resolvers.loaders import build_loaders
+from schema import build_schema
+
+
+class GatewayGraphQL(GraphQL[GatewayContext, None]):
+    """Strawberry over ASGI with the gateway's typed per-request context."""
+
+    def __init__(self, federation: Federation, settings: GatewaySettings) -> None:
+        super().__init__(build_schema(), graphql_ide=None, allow_queries_via_get=False)
+        self.federation = federation
+        self.settings = settings
+
+    async def get_context(
+        self, request: Request | Any, response: TemporalResponse | Any
+    ) -> GatewayContext:
+        user = request.scope.get("user")
+        principal = user.principal if isinstance(user, PrincipalUser) else PUBLIC
+        scope = row_scope(principal)
+        return GatewayContext(
+            principal=principal,
+            scope=scope,
+            federation=self.federation,
+            loaders=build_loaders(self.federation, scope),
+            now=datetime.now(UTC).replace(tzinfo=None),
+            max_page_size=self.settings.max_page_size,
+        )
+
+
+def build_verifier(settings: GatewaySettings) -> TokenVerifier | None:
+    if settings.jwt_secret is None:
+        return None
+    if not settings.demo:
+        raise ConfigurationError("HS256 secrets are accepted only in demo mode")
+    return TokenVerifier(
+        key=settings.jwt_secret.get_secret_value(),
+        algorithms=("HS256",),
+        issuer=DEMO_ISSUER,
+        audience=settings.jwt_audience,
+        regions=load_regions(),
+        leeway_seconds=settings.jwt_leeway_seconds,
+    )
+
+
+def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = None) -> Starlette:
+    """Wire settings, registry, sources, schema and middleware into one ASGI app."""
+    regions = load_regions()
+    registry = load_registry(settings.registry, regions)
+    federation = Federation(registry, [build_source(c) for c in registry.sources], regions)
+    graphql = GatewayGraphQL(federation, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await federation.open()
+        try:
+            yield
+        finally:
+            await federation.close()
+
+    async def graphql_get(request: Request) -> Response:
+        if "text/html" in request.headers.get("accept", ""):
+            return playground_html()
+        return JSONResponse(
+            {
+                "errors": [
+                    {
+                        "message": "send queries with POST",
+                        "extensions": {"code": "METHOD_NOT_ALLOWED"},
+                    }
+                ]
+            },
+            status_code=405,
+            headers={"Allow": "POST"},
+        )
+
+    async def healthz(_: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    routes = [
+        Route("/graphql", graphql_get, methods=["GET"]),
+        Route("/graphql", graphql, methods=["POST"]),
+        Route("/healthz", healthz),
+        *playground_routes(demo_tokens if settings.demo else None),
+    ]
+    middleware = [
+        Middleware(
+            AuthenticationMiddleware,
+            backend=BearerAuthBackend(build_verifier(settings)),
+            on_error=unauthenticated,
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.federation = federation
+    return app

@@ -1,0 +1,1 @@
+"""The embedded national demo: topology, deterministic seed data, registry."""

@@ -1,0 +1,97 @@
+"""Preparing a data directory for the demo: seed once, then write registry and config."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from gateway.demo.topology import demo_topology
+from gateway.domain import PrincipalTier, Role
+from gateway.regions import load_regions
+from gateway.registry import SourceConfig, write_registry
+from gateway.tokens import demo_secret, issue_demo_token
+
+SEED_MARKER = "seed.json"
+REGISTRY_FILE = "registry.toml"
+CONFIG_FILE = "gateway.toml"
+SEED_VERSION = 1
+
+
+def demo_sources(data_dir: Path) -> list[SourceConfig]:
+    sources_dir = (data_dir / "sources").resolve()
+    return [
+        SourceConfig(
+            id=source.id,
+            kind="sql",
+            url=f"sqlite+aiosqlite:///{sources_dir / source.id}.db",
+            covers=source.covers,
+        )
+        for source in demo_topology(load_regions())
+    ]
+
+
+def is_seeded(data_dir: Path, scale: float | None = None) -> bool:
+    marker = data_dir / SEED_MARKER
+    if not marker.exists():
+        return False
+    recorded = json.loads(marker.read_text(encoding="utf-8"))
+    return bool(
+        recorded.get("version") == SEED_VERSION
+        and (scale is None or recorded.get("scale") == scale)
+    )
+
+
+def seed_data_dir(data_dir: Path, scale: float, progress: Callable[[str], None]) -> Path:
+    """Seed every demo source, then write the registry and config; returns the config file.
+
+    The marker is written last, so an interrupted seed is redone rather than served half-made.
+    """
+    from gateway.demo.seed import seed_demo  # the generator is only needed when seeding
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / SEED_MARKER).unlink(missing_ok=True)
+    summary = seed_demo(data_dir, scale=scale, progress=progress)
+    config = write_demo_config(data_dir)
+    (data_dir / SEED_MARKER).write_text(
+        json.dumps({"version": SEED_VERSION, "scale": scale, "complaints": summary.complaints}),
+        encoding="utf-8",
+    )
+    progress(
+        f"seeded {summary.sources} sources, {summary.complaints:,} complaints "
+        f"in {summary.seconds:.1f} s into {data_dir}"
+    )
+    return config
+
+
+def write_demo_config(data_dir: Path) -> Path:
+    demo_secret(data_dir)
+    write_registry(data_dir / REGISTRY_FILE, demo_sources(data_dir))
+    config = data_dir / CONFIG_FILE
+    config.write_text(
+        f'[gateway]\nmode = "demo"\nregistry = "{REGISTRY_FILE}"\njwt_secret_file = "jwt-secret"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def demo_tokens(data_dir: Path) -> list[dict[str, str | None]]:
+    """The identities offered by the playground's picker."""
+    secret = demo_secret(data_dir)
+    return [
+        {
+            "label": "National analyst",
+            "token": issue_demo_token(secret, PrincipalTier.NATIONAL, role=Role.ANALYST),
+        },
+        {
+            "label": "Provincial staff — Sumatera Utara (12)",
+            "token": issue_demo_token(
+                secret, PrincipalTier.PROVINCIAL, region="12", role=Role.ANALYST
+            ),
+        },
+        {
+            "label": "Regency operator — Kota Medan (12.71)",
+            "token": issue_demo_token(
+                secret, PrincipalTier.REGENCY, region="12.71", role=Role.OPERATOR
+            ),
+        },
+        {"label": "Public (no token)", "token": None},
+    ]

@@ -1,0 +1,1 @@
+"""Where complaint data comes from: the Source protocol and its implementations."""

@@ -1,0 +1,119 @@
+"""Storage tables of one source database (SQLite or PostgreSQL, same code).
+
+Each source owns the complaints of its jurisdictions. Handling region columns are
+denormalised onto the complaint (`province_code`, `regency_code`, `tier`) so that row scope
+and GROUP BY never need a join, and `submitted_year`/`submitted_month` keep stats portable
+across SQL dialects. Timestamps are naive UTC (`timestamp without time zone`), the same on
+both dialects. Reporters live in their own table: personal data is joined only when
+policy allows it.
+"""
+
+from datetime import date
+
+from pydantic import NaiveDatetime
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class AgencyRow(SQLModel, table=True):
+    __tablename__ = "agency"
+
+    code: str = Field(primary_key=True)
+    name: str
+    tier: str
+    kind: str
+    region_code: str | None = None
+    parent_code: str | None = None
+
+
+class CategoryRow(SQLModel, table=True):
+    __tablename__ = "category"
+
+    code: str = Field(primary_key=True)
+    name: str
+
+
+class ReporterRow(SQLModel, table=True):
+    __tablename__ = "reporter"
+
+    id: int = Field(primary_key=True)
+    name: str
+    nik: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class ComplaintRow(SQLModel, table=True):
+    __tablename__ = "complaint"
+    __table_args__ = (
+        Index("ix_complaint_order", "submitted_at", "id"),
+        Index("ix_complaint_regency_order", "regency_code", "submitted_at", "id"),
+        Index("ix_complaint_province_order", "province_code", "submitted_at", "id"),
+        Index("ix_complaint_agency_order", "agency_code", "submitted_at", "id"),
+        Index("ix_complaint_period", "submitted_year", "submitted_month"),
+    )
+
+    id: str = Field(primary_key=True)
+    tracking_id: str = Field(unique=True)
+    type: str
+    with_investigation: bool | None = None
+    category_code: str
+    channel: str
+    title: str
+    body: str
+    incident_date: date
+    incident_region: str
+    agency_code: str
+    tier: str
+    region_code: str | None = None
+    province_code: str | None = None
+    regency_code: str | None = None
+    is_anonymous: bool | None = None
+    is_confidential: bool | None = None
+    reporter_id: int | None = Field(default=None, foreign_key="reporter.id")
+    status: str = Field(index=True)
+    closure_kind: str | None = None
+    submitted_at: NaiveDatetime
+    verified_at: NaiveDatetime | None = None
+    disposed_at: NaiveDatetime | None = None
+    in_progress_at: NaiveDatetime | None = None
+    responded_at: NaiveDatetime | None = None
+    finished_at: NaiveDatetime | None = None
+    verify_due_at: NaiveDatetime
+    completion_due_at: NaiveDatetime
+    submitted_year: int
+    submitted_month: int
+    version: int = 1
+
+
+class StatusEventRow(SQLModel, table=True):
+    __tablename__ = "status_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: str = Field(foreign_key="complaint.id", index=True)
+    from_status: str | None = None
+    to_status: str
+    at: NaiveDatetime
+    actor_agency: str | None = None
+    note: str | None = None
+
+
+class DispositionRow(SQLModel, table=True):
+    __tablename__ = "disposition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: str = Field(foreign_key="complaint.id", index=True)
+    from_agency: str
+    to_agency: str
+    at: NaiveDatetime
+    reason: str | None = None
+
+
+class FollowUpRow(SQLModel, table=True):
+    __tablename__ = "follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: str = Field(foreign_key="complaint.id", index=True)
+    agency_code: str
+    at: NaiveDatetime
+    body: str

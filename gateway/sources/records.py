@@ -1,0 +1,95 @@
+"""Frozen records: what a source returns, whatever its kind.
+
+Rows and remote JSON become records where they enter the gateway; nothing inside passes dicts.
+Complaint fields a query did not ask for are left at their defaults (`None`): the planner
+selects only the columns a query needs.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintRecord:
+    id: str
+    submitted_at: datetime
+    tracking_id: str | None = None
+    type: str | None = None
+    status: str | None = None
+    title: str | None = None
+    body: str | None = None
+    channel: str | None = None
+    category_code: str | None = None
+    agency_code: str | None = None
+    tier: str | None = None
+    region_code: str | None = None
+    incident_region: str | None = None
+    incident_date: date | None = None
+    is_anonymous: bool | None = None
+    is_confidential: bool | None = None
+    with_investigation: bool | None = None
+    closure_kind: str | None = None
+    verified_at: datetime | None = None
+    disposed_at: datetime | None = None
+    in_progress_at: datetime | None = None
+    responded_at: datetime | None = None
+    finished_at: datetime | None = None
+    verify_due_at: datetime | None = None
+    completion_due_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRecord:
+    code: str
+    name: str
+    tier: str
+    kind: str
+    region_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRecord:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEventRecord:
+    complaint_id: str
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor_agency: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionRecord:
+    complaint_id: str
+    from_agency: str
+    to_agency: str
+    at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpRecord:
+    complaint_id: str
+    agency_code: str
+    at: datetime
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatsRow:
+    """Counts of one group in one source; `key` aligns with the requested dimensions."""
+
+    key: tuple[str | int | None, ...]
+    count: int
+    verified: int
+    resolved: int
+    overdue: int
+
+
+COMPLAINT_FIELDS: frozenset[str] = frozenset(ComplaintRecord.__slots__)
+"""Every complaint column a source can return."""

@@ -1,0 +1,218 @@
+"""SqlSource: a complaint source in a SQL database (SQLite embedded, PostgreSQL in production).
+
+The same SQLAlchemy Core statements run on aiosqlite and asyncpg. Every statement carries the
+caller's row scope; child tables (status events, dispositions, follow-ups) are reached only
+through complaints inside that scope.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from gateway.domain import RESOLVED_STATUSES
+from gateway.policy import RowScope
+from gateway.registry import SourceConfig
+from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
+from gateway.sources.models import (
+    AgencyRow,
+    CategoryRow,
+    ComplaintRow,
+    DispositionRow,
+    FollowUpRow,
+    StatusEventRow,
+)
+from gateway.sources.records import (
+    COMPLAINT_FIELDS,
+    AgencyRecord,
+    CategoryRecord,
+    ComplaintRecord,
+    DispositionRecord,
+    FollowUpRecord,
+    StatsRow,
+    StatusEventRecord,
+)
+from gateway.sources.sql_filters import (
+    apply_keyset,
+    complaint,
+    criteria_predicate,
+    overdue_predicate,
+    scope_predicate,
+)
+
+_agency = AgencyRow.__table__.c  # type: ignore[attr-defined]
+_category = CategoryRow.__table__.c  # type: ignore[attr-defined]
+_event = StatusEventRow.__table__.c  # type: ignore[attr-defined]
+_disposition = DispositionRow.__table__.c  # type: ignore[attr-defined]
+_follow_up = FollowUpRow.__table__.c  # type: ignore[attr-defined]
+
+_ALWAYS = ("id", "submitted_at")
+
+_DIMENSION_COLUMNS: dict[Dimension, Any] = {
+    Dimension.PROVINCE: complaint.province_code,
+    Dimension.REGENCY: complaint.regency_code,
+    Dimension.AGENCY: complaint.agency_code,
+    Dimension.TIER: complaint.tier,
+    Dimension.CATEGORY: complaint.category_code,
+    Dimension.TYPE: complaint.type,
+    Dimension.CHANNEL: complaint.channel,
+    Dimension.STATUS: complaint.status,
+    Dimension.YEAR: complaint.submitted_year,
+    Dimension.MONTH: complaint.submitted_month,
+}
+
+
+def create_source_engine(config: SourceConfig) -> AsyncEngine:
+    connect_args: dict[str, Any] = {}
+    if config.url.startswith("postgresql"):
+        connect_args["timeout"] = config.connect_timeout
+        if config.schema:
+            connect_args["server_settings"] = {"search_path": config.schema}
+    else:
+        connect_args["timeout"] = config.timeout
+    return create_async_engine(config.url, connect_args=connect_args)
+
+
+class SqlSource:
+    """A source answering from its own SQL database."""
+
+    def __init__(self, config: SourceConfig, engine: AsyncEngine | None = None) -> None:
+        self.config = config
+        self.engine = engine or create_source_engine(config)
+
+    async def open(self) -> None:
+        """Engines connect lazily; nothing to do until the first query."""
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def fetch_page(self, request: PageRequest) -> list[ComplaintRecord]:
+        statement = select(*_complaint_columns(request.columns)).where(
+            criteria_predicate(request.criteria)
+        )
+        statement = apply_keyset(statement, request.order, request.after).limit(request.limit)
+        return await self._complaints(statement)
+
+    async def count(self, criteria: ComplaintCriteria) -> int:
+        statement = (
+            select(func.count()).select_from(ComplaintRow).where(criteria_predicate(criteria))
+        )
+        async with self.engine.connect() as connection:
+            return int((await connection.execute(statement)).scalar_one())
+
+    async def fetch_stats(
+        self, criteria: ComplaintCriteria, dimensions: Sequence[Dimension]
+    ) -> list[StatsRow]:
+        keys = [_DIMENSION_COLUMNS[dimension] for dimension in dimensions]
+        statement = (
+            select(
+                *keys,
+                func.count(),
+                _count_where(complaint.verified_at.is_not(None)),
+                _count_where(complaint.status.in_([status.value for status in RESOLVED_STATUSES])),
+                _count_where(overdue_predicate(criteria.now)),
+            )
+            .where(criteria_predicate(criteria))
+            .group_by(*keys)
+        )
+        width = len(keys)
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [
+            StatsRow(
+                key=tuple(row[:width]),
+                count=int(row[width]),
+                verified=int(row[width + 1] or 0),
+                resolved=int(row[width + 2] or 0),
+                overdue=int(row[width + 3] or 0),
+            )
+            for row in rows
+        ]
+
+    async def fetch_complaints(
+        self, ids: Sequence[str], scope: RowScope, columns: frozenset[str]
+    ) -> list[ComplaintRecord]:
+        statement = select(*_complaint_columns(columns)).where(
+            complaint.id.in_(ids), scope_predicate(scope)
+        )
+        return await self._complaints(statement)
+
+    async def fetch_agencies(self, codes: Sequence[str]) -> list[AgencyRecord]:
+        statement = select(
+            _agency.code, _agency.name, _agency.tier, _agency.kind, _agency.region_code
+        ).where(_agency.code.in_(codes))
+        return [AgencyRecord(*row) for row in await self._rows(statement)]
+
+    async def fetch_categories(self, codes: Sequence[str]) -> list[CategoryRecord]:
+        statement = select(_category.code, _category.name).where(_category.code.in_(codes))
+        return [CategoryRecord(*row) for row in await self._rows(statement)]
+
+    async def fetch_status_events(
+        self, complaint_ids: Sequence[str], scope: RowScope
+    ) -> list[StatusEventRecord]:
+        statement = (
+            select(
+                _event.complaint_id,
+                _event.from_status,
+                _event.to_status,
+                _event.at,
+                _event.actor_agency,
+                _event.note,
+            )
+            .where(_in_scope(_event.complaint_id, complaint_ids, scope))
+            .order_by(_event.complaint_id, _event.at, _event.id)
+        )
+        return [StatusEventRecord(*row) for row in await self._rows(statement)]
+
+    async def fetch_dispositions(
+        self, complaint_ids: Sequence[str], scope: RowScope
+    ) -> list[DispositionRecord]:
+        statement = (
+            select(
+                _disposition.complaint_id,
+                _disposition.from_agency,
+                _disposition.to_agency,
+                _disposition.at,
+                _disposition.reason,
+            )
+            .where(_in_scope(_disposition.complaint_id, complaint_ids, scope))
+            .order_by(_disposition.complaint_id, _disposition.at, _disposition.id)
+        )
+        return [DispositionRecord(*row) for row in await self._rows(statement)]
+
+    async def fetch_follow_ups(
+        self, complaint_ids: Sequence[str], scope: RowScope
+    ) -> list[FollowUpRecord]:
+        statement = (
+            select(_follow_up.complaint_id, _follow_up.agency_code, _follow_up.at, _follow_up.body)
+            .where(_in_scope(_follow_up.complaint_id, complaint_ids, scope))
+            .order_by(_follow_up.complaint_id, _follow_up.at, _follow_up.id)
+        )
+        return [FollowUpRecord(*row) for row in await self._rows(statement)]
+
+    async def _complaints(self, statement: Any) -> list[ComplaintRecord]:
+        async with self.engine.connect() as connection:
+            result = await connection.execute(statement)
+            return [ComplaintRecord(**row) for row in result.mappings()]
+
+    async def _rows(self, statement: Any) -> Sequence[Any]:
+        async with self.engine.connect() as connection:
+            return (await connection.execute(statement)).all()
+
+
+def _complaint_columns(columns: frozenset[str]) -> list[Any]:
+    names = [*_ALWAYS, *sorted(columns & COMPLAINT_FIELDS - set(_ALWAYS))]
+    return [complaint[name] for name in names]
+
+
+def _count_where(predicate: ColumnElement[bool]) -> Any:
+    return func.sum(case((predicate, 1), else_=0))
+
+
+def _in_scope(
+    complaint_id: Any, complaint_ids: Sequence[str], scope: RowScope
+) -> ColumnElement[bool]:
+    """Children of the given complaints, reached only through complaints inside the scope."""
+    in_scope = select(complaint.id).where(complaint.id.in_(complaint_ids), scope_predicate(scope))
+    return complaint_id.in_(in_scope)  # type: ignore[no-any-return]

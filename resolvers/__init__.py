@@ -1,0 +1,1 @@
+"""How fields are answered: planning, fan-out, merging and per-request loaders."""

@@ -1,0 +1,29 @@
+"""The typed per-request context every resolver receives."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gateway.policy import RowScope
+from gateway.principal import Principal
+from resolvers.fanout import SourceFailure
+from resolvers.federation import Federation
+from resolvers.loaders import Loaders
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A source failure at a response path, reported as a GraphQL error beside the data."""
+
+    failure: SourceFailure
+    path: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class GatewayContext:
+    principal: Principal
+    scope: RowScope
+    federation: Federation
+    loaders: Loaders
+    now: datetime
+    max_page_size: int
+    problems: list[SourceProblem] = field(default_factory=list)

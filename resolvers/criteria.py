@@ -1,0 +1,72 @@
+"""Turning a client's filter into criteria a source can run, with clear errors."""
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from enum import Enum
+
+from gateway.domain import Tier
+from gateway.errors import BadUserInputError
+from gateway.policy import RowScope
+from gateway.regions import RegionIndex
+from gateway.sources.base import ComplaintCriteria
+
+MAX_TEXT_LENGTH = 200
+MAX_LIST_LENGTH = 50
+
+
+def build_criteria(
+    scope: RowScope,
+    now: datetime,
+    regions: RegionIndex,
+    *,
+    region: str | None = None,
+    incident_region: str | None = None,
+    agency: str | None = None,
+    tier: Tier | None = None,
+    statuses: Sequence[Enum] | None = None,
+    types: Sequence[Enum] | None = None,
+    categories: Sequence[str] | None = None,
+    channels: Sequence[Enum] | None = None,
+    submitted_from: date | None = None,
+    submitted_to: date | None = None,
+    overdue: bool | None = None,
+    text: str | None = None,
+) -> ComplaintCriteria:
+    for name, code in (("region", region), ("incidentRegion", incident_region)):
+        if code is not None and code not in regions:
+            raise BadUserInputError(f"`{name}` {code!r} is not a Kemendagri region code")
+    if submitted_from and submitted_to and submitted_from > submitted_to:
+        raise BadUserInputError("`submittedFrom` is after `submittedTo`")
+    if text is not None and len(text) > MAX_TEXT_LENGTH:
+        raise BadUserInputError(f"`text` is longer than {MAX_TEXT_LENGTH} characters")
+    for name, values in (
+        ("status", statuses),
+        ("type", types),
+        ("category", categories),
+        ("channel", channels),
+    ):
+        if values is not None and len(values) > MAX_LIST_LENGTH:
+            raise BadUserInputError(f"`{name}` lists more than {MAX_LIST_LENGTH} values")
+    return ComplaintCriteria(
+        scope=scope,
+        now=now,
+        region=region,
+        incident_region=incident_region,
+        agency=agency,
+        tier=tier,
+        statuses=_values(statuses),
+        types=_values(types),
+        categories=tuple(categories or ()),
+        channels=_values(channels),
+        submitted_from=datetime.combine(submitted_from, time()) if submitted_from else None,
+        # `submittedTo` is an inclusive day: everything before the next midnight.
+        submitted_before=(
+            datetime.combine(submitted_to + timedelta(days=1), time()) if submitted_to else None
+        ),
+        overdue=overdue,
+        text=text or None,
+    )
+
+
+def _values(members: Sequence[Enum] | None) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in members or ())

@@ -1,0 +1,133 @@
+"""The federation: the registry's sources, and the fan-out reads the schema needs.
+
+Lists merge by keyset (a k-way merge on (submitted_at, id)); aggregates are grouped in each
+source and summed here, so rates come from summed counts, never from averaged rates.
+"""
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gateway.regions import RegionIndex
+from gateway.registry import Registry
+from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Source
+from gateway.sources.records import ComplaintRecord, StatsRow
+from resolvers.fanout import SourceFailure, fan_out
+from resolvers.ids import home_region
+from resolvers.planning import plan_sources
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedComplaint:
+    source_id: str
+    record: ComplaintRecord
+
+
+@dataclass(frozen=True)
+class MergedPage:
+    rows: list[SourcedComplaint]
+    has_next: bool
+    total: int | None
+    failures: list[SourceFailure]
+
+
+@dataclass(frozen=True)
+class MergedStats:
+    rows: list[StatsRow]
+    failures: list[SourceFailure]
+
+
+class Federation:
+    """All sources of a registry, opened and closed together by the app's lifespan."""
+
+    def __init__(self, registry: Registry, sources: Sequence[Source], regions: RegionIndex):
+        self.registry = registry
+        self.regions = regions
+        self.sources = {source.config.id: source for source in sources}
+
+    async def open(self) -> None:
+        await asyncio.gather(*(source.open() for source in self.sources.values()))
+
+    async def close(self) -> None:
+        await asyncio.gather(*(source.close() for source in self.sources.values()))
+
+    def plan(self, criteria: ComplaintCriteria) -> list[Source]:
+        agency_region = home_region(criteria.agency, self.regions) if criteria.agency else None
+        ids = plan_sources(criteria, self.registry, self.regions, agency_region)
+        return [self.sources[source_id] for source_id in ids]
+
+    def owner(self, region_code: str | None) -> Source | None:
+        owner_id = self.registry.owner_of.get(region_code) if region_code else None
+        return self.sources[owner_id] if owner_id else None
+
+    async def page(self, request: PageRequest, *, with_total: bool) -> MergedPage:
+        sources = self.plan(request.criteria)
+        # One extra row per source tells whether anything follows the page.
+        probe = PageRequest(
+            request.criteria, request.order, request.limit + 1, request.after, request.columns
+        )
+        pages_task = fan_out(sources, lambda source: source.fetch_page(probe))
+        if with_total:
+            counts_task = fan_out(sources, lambda source: source.count(request.criteria))
+            (pages, page_failures), (counts, count_failures) = await asyncio.gather(
+                pages_task, counts_task
+            )
+        else:
+            pages, page_failures = await pages_task
+            counts, count_failures = {}, []
+        merged = merge_pages(pages, descending=request.order.descending)
+        rows = list(itertools.islice(merged, request.limit + 1))
+        failures = _union(page_failures, count_failures)
+        failed = {failure.source_id for failure in failures}
+        total = sum(count for source_id, count in counts.items() if source_id not in failed)
+        return MergedPage(
+            rows=rows[: request.limit],
+            has_next=len(rows) > request.limit,
+            total=total if with_total else None,
+            failures=failures,
+        )
+
+    async def stats(
+        self, criteria: ComplaintCriteria, dimensions: Sequence[Dimension]
+    ) -> MergedStats:
+        answers, failures = await fan_out(
+            self.plan(criteria), lambda source: source.fetch_stats(criteria, dimensions)
+        )
+        return MergedStats(rows=sum_stats(answers.values()), failures=failures)
+
+
+def merge_pages(
+    pages: dict[str, list[ComplaintRecord]], *, descending: bool
+) -> Iterable[SourcedComplaint]:
+    """K-way merge of per-source pages already sorted on (submitted_at, id)."""
+    streams = [
+        [SourcedComplaint(source_id, record) for record in records]
+        for source_id, records in pages.items()
+    ]
+    return heapq.merge(
+        *streams,
+        key=lambda row: (row.record.submitted_at, row.record.id),
+        reverse=descending,
+    )
+
+
+def sum_stats(per_source: Iterable[list[StatsRow]]) -> list[StatsRow]:
+    totals: dict[tuple[str | int | None, ...], list[int]] = {}
+    for rows in per_source:
+        for row in rows:
+            sums = totals.setdefault(row.key, [0, 0, 0, 0])
+            sums[0] += row.count
+            sums[1] += row.verified
+            sums[2] += row.resolved
+            sums[3] += row.overdue
+    return [StatsRow(key, *sums) for key, sums in totals.items()]
+
+
+def _union(*groups: list[SourceFailure]) -> list[SourceFailure]:
+    seen: dict[str, SourceFailure] = {}
+    for group in groups:
+        for failure in group:
+            seen.setdefault(failure.source_id, failure)
+    return list(seen.values())

@@ -1,0 +1,71 @@
+"""Complaint filter and ordering arguments."""
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from gateway.policy import aggregate_scope
+from gateway.sources.base import ComplaintCriteria, SortOrder
+from resolvers.context import GatewayContext
+from resolvers.criteria import build_criteria
+from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
+
+
+@strawberry.enum(description="Complaint orderings; ties break on the complaint id.")
+class ComplaintOrder(Enum):
+    SUBMITTED_AT_DESC = "SUBMITTED_AT_DESC"
+    SUBMITTED_AT_ASC = "SUBMITTED_AT_ASC"
+
+    @property
+    def sort_order(self) -> SortOrder:
+        return SortOrder(self.value)
+
+
+@strawberry.input(description="Every condition narrows the result; all are optional.")
+class ComplaintFilter:
+    region: str | None = strawberry.field(
+        default=None, description="Handling agency's region subtree, e.g. `12` or `12.71`."
+    )
+    incident_region: str | None = strawberry.field(
+        default=None, description="Region subtree where the incident happened."
+    )
+    agency: str | None = strawberry.field(default=None, description="Handling agency code.")
+    tier: Tier | None = None
+    status: list[ComplaintStatus] | None = None
+    type: list[ComplaintType] | None = None
+    category: list[str] | None = None
+    channel: list[Channel] | None = None
+    submitted_from: date | None = strawberry.field(default=None, description="Inclusive.")
+    submitted_to: date | None = strawberry.field(default=None, description="Inclusive.")
+    overdue: bool | None = strawberry.field(
+        default=None, description="Past the completion deadline (open, or finished late)."
+    )
+    text: str | None = strawberry.field(
+        default=None, description="Case-insensitive words in the title or body."
+    )
+
+
+def criteria_for(
+    context: GatewayContext, scope_filter: ComplaintFilter | None, *, aggregate: bool = False
+) -> ComplaintCriteria:
+    """The filter pushed down under the caller's row scope (or aggregate scope)."""
+    scope = aggregate_scope(context.principal) if aggregate else context.scope
+    given = scope_filter or ComplaintFilter()
+    return build_criteria(
+        scope,
+        context.now,
+        context.federation.regions,
+        region=given.region,
+        incident_region=given.incident_region,
+        agency=given.agency,
+        tier=given.tier,
+        statuses=given.status,
+        types=given.type,
+        categories=given.category,
+        channels=given.channel,
+        submitted_from=given.submitted_from,
+        submitted_to=given.submitted_to,
+        overdue=given.overdue,
+        text=given.text,
+    )

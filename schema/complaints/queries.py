@@ -1,0 +1,85 @@
+"""Complaint root fields: `complaints`, `complaint` and `node`."""
+
+import strawberry
+
+from gateway.errors import BadUserInputError
+from gateway.sources.base import Keyset, PageRequest
+from resolvers.context import SourceProblem
+from resolvers.cursors import decode_cursor, encode_cursor
+from resolvers.federation import SourcedComplaint
+from resolvers.ids import decode_node_id
+from schema.complaints.connection import ComplaintConnection, ComplaintEdge, PageInfo
+from schema.complaints.inputs import ComplaintFilter, ComplaintOrder, criteria_for
+from schema.complaints.projection import children, complaint_columns, field_names
+from schema.complaints.types import Complaint, Ctx, Node
+
+DEFAULT_PAGE_SIZE = 20
+
+
+async def resolve_complaints(
+    info: Ctx,
+    filter: ComplaintFilter | None = None,
+    order_by: ComplaintOrder = ComplaintOrder.SUBMITTED_AT_DESC,
+    first: int = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+) -> ComplaintConnection:
+    context = info.context
+    if not 0 <= first <= context.max_page_size:
+        raise BadUserInputError(
+            f"`first` must be between 0 and {context.max_page_size}", argument="first"
+        )
+    order = order_by.sort_order
+    selected = [child for field in info.selected_fields for child in field.selections]
+    request = PageRequest(
+        criteria=criteria_for(context, filter),
+        order=order,
+        limit=first,
+        after=decode_cursor(after, order) if after else None,
+        columns=complaint_columns(children(children(selected, "edges"), "node")),
+    )
+    page = await context.federation.page(request, with_total="totalCount" in field_names(selected))
+    path = tuple(info.path.as_list())
+    context.problems.extend(SourceProblem(failure, path) for failure in page.failures)
+    edges = [_edge(order_by, row) for row in page.rows]
+    return ComplaintConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+        ),
+        total_count=page.total or 0,
+        complete=not page.failures,
+        missing_sources=[failure.source_id for failure in page.failures],
+    )
+
+
+async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
+    type_name, local_id = decode_node_id(id)
+    if type_name != "Complaint":
+        return None
+    found = await info.context.loaders.complaint_by_id.load(local_id)
+    return Complaint.from_record(found.source_id, found.record) if found else None
+
+
+async def resolve_node(info: Ctx, id: strawberry.ID) -> Node | None:
+    return await resolve_complaint(info, id)
+
+
+def _edge(order_by: ComplaintOrder, row: SourcedComplaint) -> ComplaintEdge:
+    keyset = Keyset(row.record.submitted_at, row.record.id)
+    return ComplaintEdge(
+        cursor=encode_cursor(order_by.sort_order, keyset),
+        node=Complaint.from_record(row.source_id, row.record),
+    )
+
+
+@strawberry.type
+class ComplaintQueries:
+    complaint: Complaint | None = strawberry.field(
+        resolver=resolve_complaint,
+        description="A complaint by global id; out of scope answers exactly like missing.",
+    )
+    node: Node | None = strawberry.field(resolver=resolve_node)
+    complaints: ComplaintConnection = strawberry.field(
+        resolver=resolve_complaints,
+        description="Complaints in the caller's scope, merged across sources by keyset.",
+    )

@@ -1,0 +1,95 @@
+"""Aggregates: counts grouped in each source, summed at the gateway."""
+
+from enum import Enum
+
+import strawberry
+
+from gateway.sources.base import Dimension
+from gateway.sources.records import StatsRow
+from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
+
+
+@strawberry.enum
+class StatsDimension(Enum):
+    PROVINCE = "PROVINCE"
+    REGENCY = "REGENCY"
+    AGENCY = "AGENCY"
+    TIER = "TIER"
+    CATEGORY = "CATEGORY"
+    TYPE = "TYPE"
+    CHANNEL = "CHANNEL"
+    STATUS = "STATUS"
+    YEAR = "YEAR"
+    MONTH = "MONTH"
+
+    @property
+    def dimension(self) -> Dimension:
+        return Dimension(self.value)
+
+
+@strawberry.type(description="The group a bucket counts; dimensions not grouped by are null.")
+class StatsKey:
+    province: str | None = None
+    regency: str | None = None
+    agency: str | None = None
+    tier: Tier | None = None
+    category: str | None = None
+    type: ComplaintType | None = None
+    channel: Channel | None = None
+    status: ComplaintStatus | None = None
+    year: int | None = None
+    month: int | None = None
+
+
+_KEY_CONVERTERS = {
+    "tier": Tier,
+    "type": ComplaintType,
+    "channel": Channel,
+    "status": ComplaintStatus,
+    "year": int,
+    "month": int,
+}
+
+
+def stats_key(dimensions: list[StatsDimension], values: tuple[str | int | None, ...]) -> StatsKey:
+    fields: dict[str, object] = {}
+    for dimension, value in zip(dimensions, values, strict=True):
+        name = dimension.value.lower()
+        convert = _KEY_CONVERTERS.get(name)
+        fields[name] = convert(value) if convert and value is not None else value
+    return StatsKey(**fields)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class StatsBucket:
+    key: StatsKey
+    count: int | None
+    verified: int | None = strawberry.field(description="Complaints that reached VERIFIED.")
+    resolved: int | None = strawberry.field(
+        description="COMPLETED + CLOSED_BY_REPORTER + CLOSED_BY_SYSTEM."
+    )
+    resolution_rate: float | None = strawberry.field(
+        description="resolved / verified, a fraction in [0, 1]; null when nothing was verified."
+    )
+    overdue: int | None = strawberry.field(description="Past the completion deadline.")
+    suppressed: bool = strawberry.field(description="Counts withheld to protect small groups.")
+
+    @classmethod
+    def from_row(cls, key: StatsKey, row: StatsRow) -> "StatsBucket":
+        return cls(
+            key=key,
+            count=row.count,
+            verified=row.verified,
+            resolved=row.resolved,
+            resolution_rate=row.resolved / row.verified if row.verified else None,
+            overdue=row.overdue,
+            suppressed=False,
+        )
+
+
+@strawberry.type
+class StatsResult:
+    buckets: list[StatsBucket]
+    total: StatsBucket
+    complete: bool
+    missing_sources: list[str]

@@ -1,0 +1,182 @@
+"""Shared fixtures: hand-made source worlds on SQLite and PostgreSQL, and clients per tier."""
+
+import asyncio
+import os
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.domain import PrincipalTier, Role
+from gateway.registry import SourceConfig, write_registry
+from gateway.settings import GatewaySettings
+from gateway.sources.sql import create_source_engine
+from gateway.tokens import issue_demo_token
+from resolvers.federation import Federation
+from tests.factories import SourceWorld, make_agency, make_complaint, write_world
+
+POSTGRES_URL = os.environ.get(
+    "LAPOR_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+SECRET = "test-secret-" + "x" * 40
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def small_world() -> dict[str, tuple[tuple[str, ...], SourceWorld]]:
+    """Five sources: national, North Sumatra's province and two regencies, and Jakarta."""
+    worlds: dict[str, tuple[tuple[str, ...], SourceWorld]] = {
+        "national": (("NATIONAL",), SourceWorld(agencies=[make_agency(None, "KEMENKES")])),
+        "prov-12": (("12",), SourceWorld(agencies=[make_agency("12")])),
+        "reg-12.71": (("12.71",), SourceWorld(agencies=[make_agency("12.71")])),
+        "reg-12.72": (("12.72",), SourceWorld(agencies=[make_agency("12.72")])),
+        "prov-31": (("31",), SourceWorld(agencies=[make_agency("31"), make_agency("31.71")])),
+    }
+    worlds["national"][1].add(
+        make_complaint(None, agency_code="KL-KEMENKES", incident_region="12.71") for _ in range(3)
+    )
+    worlds["prov-12"][1].add(make_complaint("12") for _ in range(4))
+    worlds["reg-12.71"][1].add(make_complaint("12.71") for _ in range(30))
+    worlds["reg-12.71"][1].add(
+        [
+            make_complaint("12.71", status="SUBMITTED"),
+            make_complaint("12.71", is_confidential=True),
+            make_complaint("12.71", is_confidential=None, is_anonymous=None),
+        ]
+    )
+    worlds["reg-12.72"][1].add(make_complaint("12.72", status="IN_PROGRESS") for _ in range(7))
+    worlds["prov-31"][1].add(make_complaint("31.71") for _ in range(5))
+    # A journey across tiers: national admin -> province -> regency.
+    first = worlds["reg-12.71"][1].complaints[0]["id"]
+    worlds["reg-12.71"][1].dispositions += [
+        {
+            "complaint_id": first,
+            "from_agency": "KL-KEMENKES",
+            "to_agency": "12-DINKES",
+            "at": make_complaint()["submitted_at"],
+            "reason": "kewenangan provinsi",
+        },
+        {
+            "complaint_id": first,
+            "from_agency": "12-DINKES",
+            "to_agency": "12.71-DINKES",
+            "at": make_complaint()["submitted_at"],
+            "reason": "kewenangan kota",
+        },
+    ]
+    return worlds
+
+
+async def _build_sources(backend: str, tmp: Path) -> list[SourceConfig]:
+    configs = []
+    for source_id, (covers, world) in small_world().items():
+        if backend == "sqlite":
+            config = SourceConfig(
+                source_id, "sql", f"sqlite+aiosqlite:///{tmp / source_id}.db", covers
+            )
+        else:
+            schema = "t_" + source_id.replace("-", "_").replace(".", "_")
+            admin = create_async_engine(POSTGRES_URL)
+            async with admin.begin() as connection:
+                await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            await admin.dispose()
+            config = SourceConfig(source_id, "sql", POSTGRES_URL, covers, schema=schema)
+        engine = create_source_engine(config)
+        await write_world(engine, world)
+        await engine.dispose()
+        configs.append(config)
+    return configs
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def registry_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    backend: str = request.param
+    if backend == "postgres" and not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (set LAPOR_TEST_POSTGRES_URL)")
+    tmp = tmp_path_factory.mktemp(backend)
+    configs = asyncio.run(_build_sources(backend, tmp))
+    path = tmp / "registry.toml"
+    write_registry(path, configs)
+    return path
+
+
+@pytest.fixture(scope="session")
+def client(registry_file: Path) -> Iterator[TestClient]:
+    settings = GatewaySettings(mode="demo", registry=registry_file, jwt_secret=SECRET)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def token_for(tier: str, region: str | None = None, role: str | None = None) -> str:
+    return issue_demo_token(
+        SECRET, PrincipalTier(tier), region=region, role=Role(role) if role else None
+    )
+
+
+GraphQL = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def gql(client: TestClient) -> GraphQL:
+    """Run a query as a tier; returns the JSON body (asserting HTTP 200)."""
+
+    def run(
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tier: str = "NATIONAL",
+        region: str | None = None,
+        role: str | None = None,
+    ) -> dict[str, Any]:
+        headers = {}
+        if tier != "PUBLIC":
+            headers["Authorization"] = f"Bearer {token_for(tier, region, role)}"
+        response = client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run
+
+
+class StatementCounter:
+    """Counts SQL statements per source, by listening on each source's engine."""
+
+    def __init__(self, federation: Federation) -> None:
+        self.counts: dict[str, int] = {}
+        for source_id, source in federation.sources.items():
+            engine = source.engine  # type: ignore[attr-defined]
+            event.listen(engine.sync_engine, "before_cursor_execute", self._counter(source_id))
+
+    def _counter(self, source_id: str) -> Callable[..., None]:
+        def count(*_: Any) -> None:
+            self.counts[source_id] = self.counts.get(source_id, 0) + 1
+
+        return count
+
+    def reset(self) -> None:
+        self.counts.clear()
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@pytest.fixture(scope="session")
+def statements(client: TestClient) -> StatementCounter:
+    return StatementCounter(client.app.state.federation)  # type: ignore[attr-defined]
