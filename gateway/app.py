@@ -8,6 +8,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -86,7 +87,7 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
 
     async def graphql_get(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", ""):
-            return playground_html()
+            return playground_html(request.scope.get("root_path", ""))
         return JSONResponse(
             {
                 "errors": [
@@ -110,11 +111,12 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         *playground_routes(demo_tokens if settings.demo else None),
     ]
     middleware = [
+        Middleware(GZipMiddleware, minimum_size=1024),
         Middleware(
             AuthenticationMiddleware,
             backend=BearerAuthBackend(build_verifier(settings)),
             on_error=unauthenticated,
-        )
+        ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.federation = federation
