@@ -4,13 +4,15 @@ import base64
 
 from tests.conftest import GraphQL
 
+FIRST = """query First($region: String) {
+  complaints(first: 1, filter: {region: $region}) { edges { node { id } } }
+}"""
 ONE = "query One($id: ID!) { complaint(id: $id) { id title region { code } } }"
 NODE = "query Node($id: ID!) { node(id: $id) { id ... on Complaint { title } } }"
 
 
 def first_id(gql: GraphQL, region: str) -> str:
-    query = '{ complaints(first: 1, filter: {region: "%s"}) { edges { node { id } } } }' % region
-    node_id: str = gql(query)["data"]["complaints"]["edges"][0]["node"]["id"]
+    node_id: str = gql(FIRST, {"region": region})["data"]["complaints"]["edges"][0]["node"]["id"]
     return node_id
 
 
