@@ -1,10 +1,12 @@
 """The composition root: settings, registry, sources, schema and the HTTP edge."""
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -38,6 +40,12 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         super().__init__(build_schema(), graphql_ide=None, allow_queries_via_get=False)
         self.federation = federation
         self.settings = settings
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     async def get_context(
         self, request: Request | Any, response: TemporalResponse | Any
@@ -80,6 +88,9 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await federation.open()
+        # Start-up objects (schema, registry, regions) live for the process: keep them out of
+        # every later garbage collection.
+        gc.freeze()
         try:
             yield
         finally:
