@@ -46,21 +46,28 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_token(args: argparse.Namespace) -> None:
-    from gateway.tokens import demo_secret, issue_demo_token
+    from starlette.authentication import AuthenticationError
 
-    tier = PrincipalTier(args.tier)
-    if tier is PrincipalTier.PUBLIC:
-        raise ConfigurationError("PUBLIC callers send no token")
-    print(
-        issue_demo_token(
-            demo_secret(args.data_dir),
-            tier,
-            region=args.region,
-            agency=args.agency,
-            role=Role(args.role) if args.role else None,
-            ttl_seconds=args.ttl,
-        )
+    from gateway.auth import TokenVerifier
+    from gateway.regions import load_regions
+    from gateway.tokens import AUDIENCE, DEMO_ISSUER, demo_secret, issue_demo_token
+
+    secret = demo_secret(args.data_dir)
+    token = issue_demo_token(
+        secret,
+        PrincipalTier(args.tier),
+        region=args.region,
+        agency=args.agency,
+        role=Role(args.role) if args.role else None,
+        ttl_seconds=args.ttl,
     )
+    # Check it exactly as the gateway will, so a token printed is a token accepted.
+    verifier = TokenVerifier(secret, ("HS256",), DEMO_ISSUER, AUDIENCE, load_regions())
+    try:
+        verifier.verify(token)
+    except AuthenticationError as error:
+        raise ConfigurationError(str(error).replace("invalid token: ", "")) from None
+    print(token)
 
 
 def cmd_schema(_: argparse.Namespace) -> None:

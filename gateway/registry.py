@@ -18,6 +18,10 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.errors import ConfigurationError
 from gateway.regions import NATIONAL, RegionIndex, province_of
@@ -73,10 +77,35 @@ def build_registry(sources: list[SourceConfig], regions: RegionIndex) -> Registr
     return Registry(sources=tuple(sources), owner_of=owner_of)
 
 
+class _SourceEntry(BaseModel):
+    """One `[[sources]]` table, validated: wrong types are errors, never coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str = Field(min_length=1)
+    kind: Literal["sql"]
+    url: str = Field(min_length=1)
+    covers: list[str] = Field(min_length=1)
+    schema_: str | None = Field(default=None, alias="schema")
+    timeout: float = Field(default=5.0, gt=0)
+    connect_timeout: float = Field(default=2.0, gt=0)
+
+    def config(self) -> SourceConfig:
+        return SourceConfig(
+            id=self.id,
+            kind=self.kind,
+            url=self.url,
+            covers=tuple(self.covers),
+            schema=self.schema_,
+            timeout=self.timeout,
+            connect_timeout=self.connect_timeout,
+        )
+
+
 def load_registry(path: Path, regions: RegionIndex) -> Registry:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"cannot read registry {path}: {error}") from error
     entries = document.get("sources")
     if not isinstance(entries, list) or not entries:
@@ -86,21 +115,23 @@ def load_registry(path: Path, regions: RegionIndex) -> Registry:
 
 
 def write_registry(path: Path, sources: Iterable[SourceConfig]) -> None:
-    lines = ["# lapor-gateway source registry", ""]
+    tables = []
     for source in sources:
-        lines += [
-            "[[sources]]",
-            f'id = "{source.id}"',
-            f'kind = "{source.kind}"',
-            f'url = "{source.url}"',
-            "covers = [" + ", ".join(f'"{cover}"' for cover in source.covers) + "]",
-            f"timeout = {source.timeout}",
-            f"connect_timeout = {source.connect_timeout}",
-        ]
+        table: dict[str, object] = {
+            "id": source.id,
+            "kind": source.kind,
+            "url": source.url,
+            "covers": list(source.covers),
+            "timeout": source.timeout,
+            "connect_timeout": source.connect_timeout,
+        }
         if source.schema:
-            lines.append(f'schema = "{source.schema}"')
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+            table["schema"] = source.schema
+        tables.append(table)
+    path.write_text(
+        "# lapor-gateway source registry\n\n" + tomli_w.dumps({"sources": tables}),
+        encoding="utf-8",
+    )
 
 
 def _parse_source(entry: object, defaults: dict[str, object], path: Path) -> SourceConfig:
@@ -108,20 +139,15 @@ def _parse_source(entry: object, defaults: dict[str, object], path: Path) -> Sou
         raise ConfigurationError(f"registry {path}: every [[sources]] entry must be a table")
     merged = {**defaults, **entry}
     try:
-        kind = str(merged["kind"])
-        if kind != "sql":
-            raise ConfigurationError(f"source {merged['id']!r}: unknown kind {kind!r} (known: sql)")
-        return SourceConfig(
-            id=str(merged["id"]),
-            kind=kind,
-            url=str(merged["url"]),
-            covers=tuple(str(cover) for cover in merged["covers"]),
-            schema=str(merged["schema"]) if merged.get("schema") else None,
-            timeout=float(merged.get("timeout", 5.0)),
-            connect_timeout=float(merged.get("connect_timeout", 2.0)),
+        return _SourceEntry.model_validate(merged).config()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'entry'}: {problem['msg']}"
+            for problem in error.errors()
         )
-    except KeyError as missing:
-        raise ConfigurationError(f"registry {path}: a source lacks {missing}") from None
+        raise ConfigurationError(
+            f"registry {path}: source {merged.get('id', '?')!r} is invalid: {problems}"
+        ) from None
 
 
 def _check_unique(sources: list[SourceConfig]) -> None:

@@ -41,14 +41,20 @@ def load_settings(config_file: Path) -> GatewaySettings:
     """Settings from the `[gateway]` table of a TOML file; relative paths are relative to it."""
     try:
         document = tomllib.loads(config_file.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"cannot read config {config_file}: {error}") from error
     values = dict(document.get("gateway", {}))
     if "registry" in values:
         values["registry"] = config_file.parent / str(values["registry"])
     secret_file = values.pop("jwt_secret_file", None)
     if secret_file is not None:
-        values["jwt_secret"] = (config_file.parent / str(secret_file)).read_text().strip()
+        secret_path = config_file.parent / str(secret_file)
+        try:
+            values["jwt_secret"] = secret_path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(
+                f"cannot read jwt_secret_file {secret_path}: {error}"
+            ) from None
     try:
         return GatewaySettings(**values)
     except ValueError as error:
