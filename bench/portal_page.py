@@ -1,0 +1,318 @@
+"""Regency portal page: the gateway against a bare Starlette floor, side by side in one run.
+
+A Kota Medan (12.71) operator asks for the latest 50 complaints with handling agency, category
+and status history. The floor answers the same POST with the same JSON, from the same SQLite
+source and the same SQL (the page, then agencies, categories and status events) through
+SQLAlchemy Core on aiosqlite, serialised by orjson. Both run as one-worker uvicorn processes;
+a raw keep-alive HTTP/1.1 load generator (asking no compression) drives them in interleaved
+rounds. Only 127.0.0.1 is contacted. See bench/README.md.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import importlib.metadata
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import uvloop
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.sources.models import AgencyRow, CategoryRow, ComplaintRow, StatusEventRow
+from resolvers.ids import encode_node_id
+
+REGION, PAGE_SIZE = "12.71", 50
+DOCUMENT = (
+    f'{{ complaints(first: {PAGE_SIZE}, filter: {{region: "{REGION}"}}) {{ edges {{ node {{'
+    " id trackingId title status submittedAt handlingAgency { code name }"
+    " category { code name } statusHistory { fromStatus toStatus at } } } } }"
+)
+DEFAULT_DATA_DIR = Path("/tmp/lapor-bench")  # noqa: S108 - a throwaway bench data dir
+DB_ENV, CONFIG_ENV = "LAPOR_BENCH_FLOOR_DB", "LAPOR_BENCH_GATEWAY_CONFIG"
+PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "sqlalchemy", "aiosqlite")
+SERVER_FLAGS = ["--loop", "uvloop", "--http", "httptools"]  # both come with uvicorn[standard]
+C = ComplaintRow.__table__.c  # type: ignore[attr-defined]
+A = AgencyRow.__table__.c  # type: ignore[attr-defined]
+K = CategoryRow.__table__.c  # type: ignore[attr-defined]
+E = StatusEventRow.__table__.c  # type: ignore[attr-defined]
+
+
+def create_floor_app() -> Starlette:
+    """The floor: the gateway's SQL (see gateway/sources/sql.py) and JSON, by hand."""
+    engine = create_async_engine(
+        f"sqlite+aiosqlite:///{os.environ[DB_ENV]}", connect_args={"timeout": 5.0}
+    )
+
+    async def rows(statement: Any) -> Sequence[Any]:
+        async with engine.connect() as connection:
+            return (await connection.execute(statement)).all()
+
+    async def page(_: Request) -> Response:
+        columns = (C.id, C.submitted_at, C.agency_code, C.category_code, C.status, C.title)
+        found = await rows(
+            select(*columns, C.tracking_id)
+            .where(C.regency_code == REGION)
+            .order_by(C.submitted_at.desc(), C.id.desc())
+            .limit(PAGE_SIZE + 1)  # the gateway's has-next probe
+        )
+        found, ids = found[:PAGE_SIZE], [row.id for row in found[:PAGE_SIZE]]
+        in_scope = select(C.id).where(C.id.in_(ids), C.regency_code == REGION)
+        agency_codes = list(dict.fromkeys(row.agency_code for row in found))
+        category_codes = list(dict.fromkeys(row.category_code for row in found))
+        agencies, categories, events = await asyncio.gather(
+            rows(
+                select(A.code, A.name, A.tier, A.kind, A.region_code).where(
+                    A.code.in_(agency_codes)
+                )
+            ),
+            rows(select(K.code, K.name).where(K.code.in_(category_codes))),
+            rows(
+                select(E.complaint_id, E.from_status, E.to_status, E.at, E.actor_agency, E.note)
+                .where(E.complaint_id.in_(in_scope))
+                .order_by(E.complaint_id, E.at, E.id)
+            ),
+        )
+        agency = {row.code: {"code": row.code, "name": row.name} for row in agencies}
+        category = {row.code: {"code": row.code, "name": row.name} for row in categories}
+        history: dict[str, list[dict[str, Any]]] = {complaint_id: [] for complaint_id in ids}
+        for e in events:
+            history[e.complaint_id].append(
+                {"fromStatus": e.from_status, "toStatus": e.to_status, "at": e.at}
+            )
+        edges = [
+            {"node": {
+                "id": encode_node_id("Complaint", row.id), "trackingId": row.tracking_id,
+                "title": row.title, "status": row.status, "submittedAt": row.submitted_at,
+                "handlingAgency": agency.get(row.agency_code),
+                "category": category.get(row.category_code), "statusHistory": history[row.id],
+            }}
+            for row in found
+        ]  # fmt: skip
+        body = orjson.dumps({"data": {"complaints": {"edges": edges}}})
+        return Response(body, media_type="application/json")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        gc.freeze()  # as the gateway does after start-up
+        yield
+        await engine.dispose()
+
+    return Starlette(routes=[Route("/graphql", page, methods=["POST"])], lifespan=lifespan)
+
+
+def create_gateway_app() -> Starlette:
+    from gateway.app import create_app
+    from gateway.settings import load_settings
+
+    return create_app(load_settings(Path(os.environ[CONFIG_ENV])))
+
+
+Server = tuple[subprocess.Popen[bytes], int]
+
+
+def start_server(factory: str, env: dict[str, str]) -> Server:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "uvicorn", "--factory", f"bench.portal_page:{factory}"]
+    command += ["--app-dir", str(Path(__file__).resolve().parent.parent), "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command + SERVER_FLAGS, env={**os.environ, **env}, start_new_session=True
+    )
+    return process, port
+
+
+def wait_ready(name: str, server: Server) -> None:
+    """uvicorn listens only once the app's start-up is done: a connection means ready."""
+    process, port = server
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"{name} exited with {process.returncode} before serving")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{name} not ready on port {port} after a minute")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def check_same(ports: dict[str, int], body: bytes, token: str) -> None:
+    """Fail loudly unless both answer the same 50 ids in the same order, and the same JSON."""
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    url = "http://127.0.0.1:{}/graphql"
+    answers = {
+        n: httpx.post(url.format(p), content=body, headers=headers).json() for n, p in ports.items()
+    }
+    ids = {
+        n: [e["node"]["id"] for e in a["data"]["complaints"]["edges"]] for n, a in answers.items()
+    }
+    if "errors" in answers["gateway"] or len(ids["gateway"]) != PAGE_SIZE:
+        raise SystemExit(f"gateway answered badly: {str(answers['gateway'])[:500]}")
+    if ids["gateway"] != ids["floor"]:
+        raise SystemExit(f"different complaints: gateway {ids['gateway']} floor {ids['floor']}")
+    if answers["gateway"] != answers["floor"]:
+        raise SystemExit("same ids, but the gateway's and the floor's JSON differ")
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+
+async def worker(port: int, payload: bytes, deadline: float, result: Result) -> None:
+    """One keep-alive connection sending the same request until the deadline."""
+    writer: asyncio.StreamWriter | None = None
+    while (started := time.perf_counter()) < deadline:
+        try:
+            async with asyncio.timeout(10):
+                if writer is None:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(payload)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = head.lower().split(b"\r\ncontent-length:", 1)[1].split(b"\r\n", 1)[0]
+                body = await reader.readexactly(int(length))
+            if not head.startswith(b"HTTP/1.1 200 ") or b'"errors"' in body:
+                raise ValueError(head.split(b"\r\n", 1)[0] + b" " + body[:300])
+            result.latencies.append(time.perf_counter() - started)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError) as e:
+            if not result.errors:
+                print(f"  first error: {e!r}"[:400], file=sys.stderr)
+            result.errors += 1
+            if writer is not None:
+                writer.close()
+            writer = None
+            await asyncio.sleep(0.01)
+    if writer is not None:
+        writer.close()
+
+
+async def load(port: int, payload: bytes, concurrency: int, seconds: float) -> Result:
+    result, started = Result(), time.perf_counter()
+    deadline = started + seconds
+    await asyncio.gather(*(worker(port, payload, deadline, result) for _ in range(concurrency)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def run_rounds(
+    targets: dict[str, tuple[int, bytes]], args: argparse.Namespace
+) -> dict[str, list[Result]]:
+    results: dict[str, list[Result]] = {name: [] for name in targets}
+    for number in range(1, args.rounds + 1):
+        for name, (port, payload) in targets.items():
+            await load(port, payload, args.concurrency, args.warmup)
+            result = await load(port, payload, args.concurrency, args.seconds)
+            results[name].append(result)
+            rate = len(result.latencies) / result.seconds
+            print(
+                f"  round {number} {name:<8} {rate:8.1f} req/s, {result.errors} errors", flush=True
+            )
+    return results
+
+
+def summarise(results: dict[str, list[Result]]) -> int:
+    """Print the table and ratios; returns the number of failed requests."""
+    print(f"{'target':<8} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    rates, p50, errors = {}, {}, 0
+    for name, rounds in results.items():
+        latencies = [latency * 1000 for result in rounds for latency in result.latencies]
+        cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+        rates[name] = len(latencies) / sum(result.seconds for result in rounds)
+        p50[name], failed = cuts[49], sum(result.errors for result in rounds)
+        errors += failed
+        print(
+            f"{name:<8} {len(latencies):>9} {rates[name]:>9.1f} {cuts[49]:>8.2f} {cuts[98]:>8.2f}"
+            f" {failed:>7}"
+        )
+    floor_rate = rates["floor"] / max(rates["gateway"], 1e-9)
+    print(f"floor/gateway req/s: {floor_rate:.2f}x")
+    print(f"gateway/floor p50:   {p50['gateway'] / max(p50['floor'], 1e-9):.2f}x")
+    return errors
+
+
+def main() -> int:
+    from gateway.demo.setup import CONFIG_FILE, is_seeded, seed_data_dir
+    from gateway.domain import PrincipalTier, Role
+    from gateway.tokens import demo_secret, issue_demo_token
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+        help="demo data dir, seeded first if it holds no demo (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=10.0, help="per round and target")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per target")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each round")
+    args = parser.parse_args()
+    data_dir: Path = args.data_dir.resolve()
+    if not is_seeded(data_dir):
+        print(f"seeding the demo into {data_dir} (about a minute) ...", flush=True)
+        seed_data_dir(data_dir, 1.0, lambda line: print(f"  {line}", flush=True))
+    secret = demo_secret(data_dir)
+    token = issue_demo_token(secret, PrincipalTier.REGENCY, region=REGION, role=Role.OPERATOR)
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in PACKAGES)
+    print(
+        f"workload: {PAGE_SIZE}-complaint page, REGENCY operator token for {REGION}\n"
+        f"document: {DOCUMENT}\n"
+        f"load:     {args.concurrency} keep-alive connections, {args.rounds} interleaved rounds"
+        f" of {args.seconds:g} s per target, each after {args.warmup:g} s warm-up, no gzip\n"
+        f"servers:  uvicorn, 1 worker each, {' '.join(SERVER_FLAGS)}, access log off\n"
+        f"versions: python {platform.python_version()}, {versions}",
+        flush=True,
+    )
+    body = orjson.dumps({"query": DOCUMENT})
+    servers: dict[str, Server] = {}
+    try:
+        config, db = data_dir / CONFIG_FILE, data_dir / "sources" / f"reg-{REGION}.db"
+        servers["gateway"] = start_server("create_gateway_app", {CONFIG_ENV: str(config)})
+        servers["floor"] = start_server("create_floor_app", {DB_ENV: str(db)})
+        for name, server in servers.items():
+            wait_ready(name, server)
+        check_same({name: port for name, (_, port) in servers.items()}, body, token)
+        print("check:    same 50 ids in the same order, and the same JSON, from both", flush=True)
+        head = "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {}\r\n"
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        targets = {
+            name: (port, head.format(port, token).encode() + body)
+            for name, (_, port) in servers.items()
+        }
+        results = uvloop.run(run_rounds(targets, args))  # the cheapest loop for the client
+    finally:
+        for process, _ in servers.values():
+            stop(process)
+    return 1 if summarise(results) else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
