@@ -3,11 +3,12 @@
 import strawberry
 
 from gateway.errors import BadUserInputError
-from gateway.sources.base import Keyset, PageRequest
+from gateway.sources.base import Keyset, PageRequest, SortOrder
 from resolvers.context import SourceProblem
 from resolvers.cursors import decode_cursor, encode_cursor
 from resolvers.federation import SourcedComplaint
 from resolvers.ids import decode_node_id
+from schema.complaints.assemble import Wanted, assemble_complaints
 from schema.complaints.connection import ComplaintConnection, ComplaintEdge, PageInfo
 from schema.complaints.inputs import ComplaintFilter, ComplaintOrder, criteria_for
 from schema.complaints.projection import children, complaint_columns, field_names
@@ -40,7 +41,10 @@ async def resolve_complaints(
     page = await context.federation.page(request, with_total="totalCount" in field_names(selected))
     path = tuple(info.path.as_list())
     context.problems.extend(SourceProblem(failure, path) for failure in page.failures)
-    edges = [_edge(order_by, row) for row in page.rows]
+    nodes = await assemble_complaints(
+        context, page.rows, Wanted.from_selections(children(children(selected, "edges"), "node"))
+    )
+    edges = [_edge(order, row, node) for row, node in zip(page.rows, nodes, strict=True)]
     return ComplaintConnection(
         edges=edges,
         page_info=PageInfo(
@@ -57,19 +61,22 @@ async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
     if type_name != "Complaint":
         return None
     found = await info.context.loaders.complaint_by_id.load(local_id)
-    return Complaint.from_record(found.source_id, found.record) if found else None
+    if found is None:
+        return None
+    selected = [child for field in info.selected_fields for child in field.selections]
+    (complaint,) = await assemble_complaints(
+        info.context, [found], Wanted.from_selections(selected)
+    )
+    return complaint
 
 
 async def resolve_node(info: Ctx, id: strawberry.ID) -> Node | None:
     return await resolve_complaint(info, id)
 
 
-def _edge(order_by: ComplaintOrder, row: SourcedComplaint) -> ComplaintEdge:
+def _edge(order: SortOrder, row: SourcedComplaint, node: Complaint) -> ComplaintEdge:
     keyset = Keyset(row.record.submitted_at, row.record.id)
-    return ComplaintEdge(
-        cursor=encode_cursor(order_by.sort_order, keyset),
-        node=Complaint.from_record(row.source_id, row.record),
-    )
+    return ComplaintEdge(cursor=encode_cursor(order, keyset), node=node)
 
 
 @strawberry.type

@@ -1,28 +1,34 @@
 """Complaints and their journey: status history, dispositions across tiers, follow-ups.
 
-Plain fields are set when the object is built from its record, so they resolve without a
-coroutine; relations resolve through the per-request loaders.
+Every field resolves without a coroutine: plain fields come from the record, and relations are
+loaded in bulk for a whole page before the objects are built (`schema/complaints/assemble.py`).
+A relation whose source failed holds that source's error, raised at the field's path.
 """
 
 from datetime import date, datetime
+from typing import TypeAlias, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
-from gateway.sources.records import (
-    AgencyRecord,
-    CategoryRecord,
-    ComplaintRecord,
-    DispositionRecord,
-    FollowUpRecord,
-    StatusEventRecord,
-)
+from gateway.errors import SourceError
+from gateway.sources.records import AgencyRecord, CategoryRecord, ComplaintRecord
 from resolvers.context import GatewayContext
 from resolvers.ids import encode_node_id
 from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
 from schema.regions.types import Region, region_type
 
 Ctx = Info[GatewayContext, None]
+T = TypeVar("T")
+
+Loaded: TypeAlias = T | SourceError | None
+"""A relation as assembled: its value, the error of the source holding it, or nothing."""
+
+
+def unwrap(loaded: "Loaded[T]") -> T | None:
+    if isinstance(loaded, SourceError):
+        raise loaded
+    return loaded
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
@@ -59,74 +65,44 @@ class Category:
         return cls(code=record.code, name=record.name)
 
 
-async def _agency(info: Ctx, code: str | None) -> Agency | None:
-    if code is None:
-        return None
-    record = await info.context.loaders.agency_by_code.load(code)
-    return Agency.from_record(record) if record else None
-
-
 @strawberry.type(description="One step of a complaint's append-only status history.")
 class StatusEvent:
     from_status: ComplaintStatus | None
     to_status: ComplaintStatus
     at: datetime
     note: str | None
-    actor_agency_code: strawberry.Private[str | None]
+    loaded_actor_agency: strawberry.Private[Loaded[Agency]] = None
 
     @strawberry.field
-    async def actor_agency(self, info: Ctx) -> Agency | None:
-        return await _agency(info, self.actor_agency_code)
-
-    @classmethod
-    def from_record(cls, record: StatusEventRecord) -> "StatusEvent":
-        return cls(
-            from_status=ComplaintStatus(record.from_status) if record.from_status else None,
-            to_status=ComplaintStatus(record.to_status),
-            at=record.at,
-            note=record.note,
-            actor_agency_code=record.actor_agency,
-        )
+    def actor_agency(self) -> Agency | None:
+        return unwrap(self.loaded_actor_agency)
 
 
 @strawberry.type(description="A routing hop (disposisi) between agencies, often across tiers.")
 class Disposition:
     at: datetime
     reason: str | None
-    from_agency_code: strawberry.Private[str]
-    to_agency_code: strawberry.Private[str]
+    loaded_from_agency: strawberry.Private[Loaded[Agency]] = None
+    loaded_to_agency: strawberry.Private[Loaded[Agency]] = None
 
     @strawberry.field
-    async def from_agency(self, info: Ctx) -> Agency | None:
-        return await _agency(info, self.from_agency_code)
+    def from_agency(self) -> Agency | None:
+        return unwrap(self.loaded_from_agency)
 
     @strawberry.field
-    async def to_agency(self, info: Ctx) -> Agency | None:
-        return await _agency(info, self.to_agency_code)
-
-    @classmethod
-    def from_record(cls, record: DispositionRecord) -> "Disposition":
-        return cls(
-            at=record.at,
-            reason=record.reason,
-            from_agency_code=record.from_agency,
-            to_agency_code=record.to_agency,
-        )
+    def to_agency(self) -> Agency | None:
+        return unwrap(self.loaded_to_agency)
 
 
 @strawberry.type(description="A follow-up (tindak lanjut) by the handling agency.")
 class FollowUp:
     at: datetime
     body: str
-    agency_code: strawberry.Private[str]
+    loaded_agency: strawberry.Private[Loaded[Agency]] = None
 
     @strawberry.field
-    async def agency(self, info: Ctx) -> Agency | None:
-        return await _agency(info, self.agency_code)
-
-    @classmethod
-    def from_record(cls, record: FollowUpRecord) -> "FollowUp":
-        return cls(at=record.at, body=record.body, agency_code=record.agency_code)
+    def agency(self) -> Agency | None:
+        return unwrap(self.loaded_agency)
 
 
 @strawberry.type(
@@ -155,43 +131,35 @@ class Complaint(Node):
     incident_region: Region | None
     is_anonymous: bool = strawberry.field(description="Unknown flags count as anonymous.")
     is_confidential: bool = strawberry.field(description="Unknown flags count as confidential.")
-    local_id: strawberry.Private[str]
-    source_id: strawberry.Private[str]
-    agency_code: strawberry.Private[str | None]
-    category_code: strawberry.Private[str | None]
+    loaded_agency: strawberry.Private[Loaded[Agency]] = None
+    loaded_category: strawberry.Private[Loaded[Category]] = None
+    loaded_history: strawberry.Private[Loaded[list[StatusEvent]]] = None
+    loaded_dispositions: strawberry.Private[Loaded[list[Disposition]]] = None
+    loaded_follow_ups: strawberry.Private[Loaded[list[FollowUp]]] = None
 
     @strawberry.field
-    async def handling_agency(self, info: Ctx) -> Agency | None:
-        return await _agency(info, self.agency_code)
+    def handling_agency(self) -> Agency | None:
+        return unwrap(self.loaded_agency)
 
     @strawberry.field
-    async def category(self, info: Ctx) -> Category | None:
-        if self.category_code is None:
-            return None
-        key = (self.source_id, self.category_code)
-        record = await info.context.loaders.category_by_code.load(key)
-        return Category.from_record(record) if record else None
+    def category(self) -> Category | None:
+        return unwrap(self.loaded_category)
 
     @strawberry.field
-    async def status_history(self, info: Ctx) -> list[StatusEvent] | None:
-        key = (self.source_id, self.local_id)
-        records = await info.context.loaders.status_events_by_complaint.load(key)
-        return [StatusEvent.from_record(record) for record in records]
+    def status_history(self) -> list[StatusEvent] | None:
+        return unwrap(self.loaded_history)
 
     @strawberry.field
-    async def dispositions(self, info: Ctx) -> list[Disposition] | None:
-        key = (self.source_id, self.local_id)
-        records = await info.context.loaders.dispositions_by_complaint.load(key)
-        return [Disposition.from_record(record) for record in records]
+    def dispositions(self) -> list[Disposition] | None:
+        return unwrap(self.loaded_dispositions)
 
     @strawberry.field
-    async def follow_ups(self, info: Ctx) -> list[FollowUp] | None:
-        key = (self.source_id, self.local_id)
-        records = await info.context.loaders.follow_ups_by_complaint.load(key)
-        return [FollowUp.from_record(record) for record in records]
+    def follow_ups(self) -> list[FollowUp] | None:
+        return unwrap(self.loaded_follow_ups)
 
     @classmethod
-    def from_record(cls, source_id: str, record: ComplaintRecord) -> "Complaint":
+    def from_record(cls, record: ComplaintRecord) -> "Complaint":
+        """Plain fields only; columns a query did not select stay unset and are never read."""
         return cls(
             id=strawberry.ID(encode_node_id("Complaint", record.id)),
             tracking_id=record.tracking_id,  # type: ignore[arg-type]
@@ -213,8 +181,4 @@ class Complaint(Node):
             incident_region=region_type(record.incident_region) if record.incident_region else None,
             is_anonymous=record.is_anonymous is not False,
             is_confidential=record.is_confidential is not False,
-            local_id=record.id,
-            source_id=source_id,
-            agency_code=record.agency_code,
-            category_code=record.category_code,
         )

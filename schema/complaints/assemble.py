@@ -1,0 +1,219 @@
+"""Building complaints in bulk: each relation a selection asks for is loaded once for the whole
+list (one batch per source through the request's loaders), then attached as a plain value.
+
+Two rounds at most: the complaint's children (history, dispositions, follow-ups) and category
+first, then every agency any of them names, in one batch per owning source.
+"""
+
+import asyncio
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+from strawberry.types.nodes import Selection
+
+from gateway.errors import SourceError
+from gateway.sources.records import (
+    AgencyRecord,
+    CategoryRecord,
+    DispositionRecord,
+    FollowUpRecord,
+    StatusEventRecord,
+)
+from resolvers.context import GatewayContext
+from resolvers.federation import SourcedComplaint
+from schema.complaints.projection import children, field_names
+from schema.complaints.types import (
+    Agency,
+    Category,
+    Complaint,
+    Disposition,
+    FollowUp,
+    Loaded,
+    StatusEvent,
+)
+from schema.enums import ComplaintStatus
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The relations a selection of complaint fields needs."""
+
+    agency: bool = False
+    category: bool = False
+    history: bool = False
+    history_agency: bool = False
+    dispositions: bool = False
+    disposition_agencies: bool = False
+    follow_ups: bool = False
+    follow_up_agency: bool = False
+
+    @classmethod
+    def from_selections(cls, selections: Sequence[Selection]) -> "Wanted":
+        names = field_names(selections)
+
+        def nested(relation: str, *agency_fields: str) -> bool:
+            inner = field_names(children(selections, relation)) if relation in names else set()
+            return bool(inner & set(agency_fields))
+
+        return cls(
+            agency="handlingAgency" in names,
+            category="category" in names,
+            history="statusHistory" in names,
+            history_agency=nested("statusHistory", "actorAgency"),
+            dispositions="dispositions" in names,
+            disposition_agencies=nested("dispositions", "fromAgency", "toAgency"),
+            follow_ups="followUps" in names,
+            follow_up_agency=nested("followUps", "agency"),
+        )
+
+    @property
+    def nested_agencies(self) -> bool:
+        return self.history_agency or self.disposition_agencies or self.follow_up_agency
+
+
+async def load_all(loader: DataLoader[K, V], keys: Iterable[K]) -> dict[K, V | SourceError]:
+    """Values by key; a key whose source failed maps to that source's error."""
+    unique = list(dict.fromkeys(keys))
+    results = await asyncio.gather(*(loader.load(key) for key in unique), return_exceptions=True)
+    loaded: dict[K, V | SourceError] = {}
+    for key, result in zip(unique, results, strict=True):
+        if isinstance(result, BaseException) and not isinstance(result, SourceError):
+            raise result
+        loaded[key] = result
+    return loaded
+
+
+async def _load_if(
+    wanted: bool, loader: DataLoader[K, V], keys: Iterable[K]
+) -> dict[K, V | SourceError]:
+    return await load_all(loader, keys) if wanted else {}
+
+
+async def assemble_complaints(
+    context: GatewayContext, rows: Sequence[SourcedComplaint], wanted: Wanted
+) -> list[Complaint]:
+    loaders = context.loaders
+    keys = [(row.source_id, row.record.id) for row in rows]
+    agencies_first = wanted.agency and not wanted.nested_agencies
+    history, dispositions, follow_ups, categories, agencies = await asyncio.gather(
+        _load_if(wanted.history, loaders.status_events_by_complaint, keys),
+        _load_if(wanted.dispositions, loaders.dispositions_by_complaint, keys),
+        _load_if(wanted.follow_ups, loaders.follow_ups_by_complaint, keys),
+        _load_if(wanted.category, loaders.category_by_code, _category_keys(rows)),
+        _load_if(agencies_first, loaders.agency_by_code, _agency_codes(rows)),
+    )
+    if wanted.nested_agencies:
+        codes = _nested_agency_codes(wanted, history, dispositions, follow_ups)
+        if wanted.agency:
+            codes += _agency_codes(rows)
+        agencies = await load_all(loaders.agency_by_code, codes)
+    build = _Builder(agencies)
+    return [
+        build.complaint(row, history, dispositions, follow_ups, categories, wanted) for row in rows
+    ]
+
+
+def _category_keys(rows: Sequence[SourcedComplaint]) -> list[tuple[str, str]]:
+    return [(row.source_id, row.record.category_code) for row in rows if row.record.category_code]
+
+
+def _agency_codes(rows: Sequence[SourcedComplaint]) -> list[str]:
+    return [row.record.agency_code for row in rows if row.record.agency_code]
+
+
+def _nested_agency_codes(
+    wanted: Wanted,
+    history: dict[Any, Any],
+    dispositions: dict[Any, Any],
+    follow_ups: dict[Any, Any],
+) -> list[str]:
+    codes: list[str] = []
+    for events in _lists(history) if wanted.history_agency else ():
+        codes += [event.actor_agency for event in events if event.actor_agency]
+    for hops in _lists(dispositions) if wanted.disposition_agencies else ():
+        codes += [code for hop in hops for code in (hop.from_agency, hop.to_agency)]
+    for notes in _lists(follow_ups) if wanted.follow_up_agency else ():
+        codes += [note.agency_code for note in notes]
+    return codes
+
+
+def _lists(loaded: dict[Any, Any]) -> Iterable[list[Any]]:
+    return (value for value in loaded.values() if isinstance(value, list))
+
+
+class _Builder:
+    """Maps records to schema objects, one Agency object per code for the whole response."""
+
+    def __init__(self, agencies: dict[str, AgencyRecord | SourceError | None]) -> None:
+        self._records = agencies
+        self._agencies: dict[str, Loaded[Agency]] = {}
+
+    def agency(self, code: str | None) -> Loaded[Agency]:
+        if code is None:
+            return None
+        if code not in self._agencies:
+            record = self._records.get(code)
+            self._agencies[code] = (
+                Agency.from_record(record) if isinstance(record, AgencyRecord) else record
+            )
+        return self._agencies[code]
+
+    def complaint(
+        self,
+        row: SourcedComplaint,
+        history: dict[Any, Any],
+        dispositions: dict[Any, Any],
+        follow_ups: dict[Any, Any],
+        categories: dict[Any, Any],
+        wanted: Wanted,
+    ) -> Complaint:
+        record = row.record
+        key = (row.source_id, record.id)
+        complaint = Complaint.from_record(record)
+        if wanted.agency:
+            complaint.loaded_agency = self.agency(record.agency_code)
+        if wanted.category:
+            category = categories.get((row.source_id, record.category_code))
+            complaint.loaded_category = (
+                Category.from_record(category) if isinstance(category, CategoryRecord) else category
+            )
+        if wanted.history:
+            complaint.loaded_history = _map(history.get(key), self._event)
+        if wanted.dispositions:
+            complaint.loaded_dispositions = _map(dispositions.get(key), self._hop)
+        if wanted.follow_ups:
+            complaint.loaded_follow_ups = _map(follow_ups.get(key), self._follow_up)
+        return complaint
+
+    def _event(self, record: StatusEventRecord) -> StatusEvent:
+        return StatusEvent(
+            from_status=ComplaintStatus(record.from_status) if record.from_status else None,
+            to_status=ComplaintStatus(record.to_status),
+            at=record.at,
+            note=record.note,
+            loaded_actor_agency=self.agency(record.actor_agency),
+        )
+
+    def _hop(self, record: DispositionRecord) -> Disposition:
+        return Disposition(
+            at=record.at,
+            reason=record.reason,
+            loaded_from_agency=self.agency(record.from_agency),
+            loaded_to_agency=self.agency(record.to_agency),
+        )
+
+    def _follow_up(self, record: FollowUpRecord) -> FollowUp:
+        return FollowUp(
+            at=record.at, body=record.body, loaded_agency=self.agency(record.agency_code)
+        )
+
+
+def _map(loaded: Any, build: Any) -> Any:
+    if loaded is None or isinstance(loaded, SourceError):
+        return loaded
+    return [build(record) for record in loaded]
