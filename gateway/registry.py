@@ -36,6 +36,8 @@ class SourceConfig:
     schema: str | None = None
     timeout: float = 5.0
     connect_timeout: float = 2.0
+    pool_size: int = 10
+    """Connections kept open; as many again may open under bursts."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class _SourceEntry(BaseModel):
     schema_: str | None = Field(default=None, alias="schema")
     timeout: float = Field(default=5.0, gt=0)
     connect_timeout: float = Field(default=2.0, gt=0)
+    pool_size: int = Field(default=10, ge=1, le=200)
 
     def config(self) -> SourceConfig:
         return SourceConfig(
@@ -99,6 +102,7 @@ class _SourceEntry(BaseModel):
             schema=self.schema_,
             timeout=self.timeout,
             connect_timeout=self.connect_timeout,
+            pool_size=self.pool_size,
         )
 
 
@@ -124,6 +128,7 @@ def write_registry(path: Path, sources: Iterable[SourceConfig]) -> None:
             "covers": list(source.covers),
             "timeout": source.timeout,
             "connect_timeout": source.connect_timeout,
+            "pool_size": source.pool_size,
         }
         if source.schema:
             table["schema"] = source.schema

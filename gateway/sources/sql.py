@@ -71,7 +71,12 @@ def create_source_engine(config: SourceConfig) -> AsyncEngine:
             connect_args["server_settings"] = {"search_path": config.schema}
     else:
         connect_args["timeout"] = config.timeout
-    return create_async_engine(config.url, connect_args=connect_args)
+    return create_async_engine(
+        config.url,
+        connect_args=connect_args,
+        pool_size=config.pool_size,
+        max_overflow=config.pool_size,
+    )
 
 
 class SqlSource:
