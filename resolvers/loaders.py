@@ -7,9 +7,9 @@ row scope and the source deadline inside the batch function. A failed source yie
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from aiodataloader import DataLoader
 
@@ -30,7 +30,6 @@ from resolvers.ids import home_region
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-R = TypeVar("R")
 
 SourceKey = tuple[str, str]
 """(source id, code or complaint id): children live in the complaint's own source."""
@@ -76,15 +75,6 @@ def _by_source(federation: Federation, key: SourceKey) -> Source | None:
     return federation.sources.get(key[0])
 
 
-def _group_children(
-    records: Iterable[R], keys: list[SourceKey], source_id: str, attribute: str
-) -> dict[SourceKey, list[R]]:
-    grouped: dict[SourceKey, list[R]] = {key: [] for key in keys}
-    for record in records:
-        grouped[(source_id, getattr(record, attribute))].append(record)
-    return grouped
-
-
 class AgencyByCodeLoader(_SourceLoader[str, AgencyRecord | None]):
     """Agencies by code, from the source owning the agency's region (it may be another tier's)."""
 
@@ -109,29 +99,30 @@ class CategoryByCodeLoader(_SourceLoader[SourceKey, CategoryRecord | None]):
         return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, None)
 
 
-class StatusEventsByComplaintLoader(_SourceLoader[SourceKey, list[StatusEventRecord]]):
+class ChildRecord(Protocol):
+    @property
+    def complaint_id(self) -> str: ...
+
+
+C = TypeVar("C", bound=ChildRecord)
+FetchChildren = Callable[[Source, Sequence[str], RowScope], Awaitable[Sequence[C]]]
+
+
+class ChildrenByComplaintLoader(_SourceLoader[SourceKey, list[C]]):
+    """A complaint's children (history, dispositions, follow-ups), from the complaint's own
+    source and only through complaints inside the caller's scope."""
+
+    def __init__(self, federation: Federation, scope: RowScope, fetch: FetchChildren[C]) -> None:
+        super().__init__(federation, scope)
+        self.fetch_children = fetch
+
     async def batch_load_fn(self, keys: Sequence[SourceKey]) -> list[Any]:
-        async def fetch(source: Source, group: list[SourceKey]) -> dict[SourceKey, Any]:
-            records = await source.fetch_status_events([cid for _, cid in group], self.scope)
-            return _group_children(records, group, source.config.id, "complaint_id")
-
-        return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, [])
-
-
-class DispositionsByComplaintLoader(_SourceLoader[SourceKey, list[DispositionRecord]]):
-    async def batch_load_fn(self, keys: Sequence[SourceKey]) -> list[Any]:
-        async def fetch(source: Source, group: list[SourceKey]) -> dict[SourceKey, Any]:
-            records = await source.fetch_dispositions([cid for _, cid in group], self.scope)
-            return _group_children(records, group, source.config.id, "complaint_id")
-
-        return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, [])
-
-
-class FollowUpsByComplaintLoader(_SourceLoader[SourceKey, list[FollowUpRecord]]):
-    async def batch_load_fn(self, keys: Sequence[SourceKey]) -> list[Any]:
-        async def fetch(source: Source, group: list[SourceKey]) -> dict[SourceKey, Any]:
-            records = await source.fetch_follow_ups([cid for _, cid in group], self.scope)
-            return _group_children(records, group, source.config.id, "complaint_id")
+        async def fetch(source: Source, group: list[SourceKey]) -> dict[SourceKey, list[C]]:
+            records = await self.fetch_children(source, [cid for _, cid in group], self.scope)
+            grouped: dict[SourceKey, list[C]] = {key: [] for key in group}
+            for record in records:
+                grouped[(source.config.id, record.complaint_id)].append(record)
+            return grouped
 
         return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, [])
 
@@ -159,9 +150,9 @@ class Loaders:
     complaint_by_id: ComplaintByIdLoader
     agency_by_code: AgencyByCodeLoader
     category_by_code: CategoryByCodeLoader
-    status_events_by_complaint: StatusEventsByComplaintLoader
-    dispositions_by_complaint: DispositionsByComplaintLoader
-    follow_ups_by_complaint: FollowUpsByComplaintLoader
+    status_events_by_complaint: ChildrenByComplaintLoader[StatusEventRecord]
+    dispositions_by_complaint: ChildrenByComplaintLoader[DispositionRecord]
+    follow_ups_by_complaint: ChildrenByComplaintLoader[FollowUpRecord]
 
 
 def build_loaders(federation: Federation, scope: RowScope) -> Loaders:
@@ -169,7 +160,13 @@ def build_loaders(federation: Federation, scope: RowScope) -> Loaders:
         complaint_by_id=ComplaintByIdLoader(federation, scope),
         agency_by_code=AgencyByCodeLoader(federation, scope),
         category_by_code=CategoryByCodeLoader(federation, scope),
-        status_events_by_complaint=StatusEventsByComplaintLoader(federation, scope),
-        dispositions_by_complaint=DispositionsByComplaintLoader(federation, scope),
-        follow_ups_by_complaint=FollowUpsByComplaintLoader(federation, scope),
+        status_events_by_complaint=ChildrenByComplaintLoader(
+            federation, scope, lambda source, ids, scope: source.fetch_status_events(ids, scope)
+        ),
+        dispositions_by_complaint=ChildrenByComplaintLoader(
+            federation, scope, lambda source, ids, scope: source.fetch_dispositions(ids, scope)
+        ),
+        follow_ups_by_complaint=ChildrenByComplaintLoader(
+            federation, scope, lambda source, ids, scope: source.fetch_follow_ups(ids, scope)
+        ),
     )
