@@ -2,6 +2,7 @@
 
 import contextlib
 import gc
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +18,18 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.http.temporal_response import TemporalResponse
 
-from gateway.auth import BearerAuthBackend, PrincipalUser, TokenVerifier, unauthenticated
+from gateway.audit import AccessLog
+from gateway.auth import (
+    BearerAuthBackend,
+    BearerVerifier,
+    DemoOrJwksVerifier,
+    JwksVerifier,
+    PrincipalUser,
+    TokenVerifier,
+    unauthenticated,
+)
 from gateway.errors import ConfigurationError
+from gateway.keys import key_source
 from gateway.playground.routes import DemoTokens, playground_html, playground_routes
 from gateway.policy import row_scope
 from gateway.principal import PUBLIC
@@ -36,10 +47,13 @@ from schema import build_schema
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
     """Strawberry over ASGI with the gateway's typed per-request context."""
 
-    def __init__(self, federation: Federation, settings: GatewaySettings) -> None:
+    def __init__(
+        self, federation: Federation, settings: GatewaySettings, access_log: AccessLog | None
+    ) -> None:
         super().__init__(build_schema(), graphql_ide=None, allow_queries_via_get=False)
         self.federation = federation
         self.settings = settings
+        self.access_log = access_log
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -60,22 +74,56 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             loaders=build_loaders(self.federation, scope),
             now=datetime.now(UTC).replace(tzinfo=None),
             max_page_size=self.settings.max_page_size,
+            request_id=uuid.uuid4().hex,
+            access_log=self.access_log,
+            suppression_k=self.settings.suppression_k,
         )
 
 
-def build_verifier(settings: GatewaySettings) -> TokenVerifier | None:
-    if settings.jwt_secret is None:
-        return None
-    if not settings.demo:
+def build_verifier(settings: GatewaySettings) -> BearerVerifier | None:
+    """The edge's token verifier; None only in demo mode without any key (no token accepted).
+
+    Production verifies RS256/ES256 tokens against the JWKS and refuses to start without one;
+    demo mode verifies its HS256 tokens (issuer DEMO_ISSUER), and JWKS tokens too if configured.
+    """
+    if settings.jwt_secret is not None and not settings.demo:
         raise ConfigurationError("HS256 secrets are accepted only in demo mode")
-    return TokenVerifier(
-        key=settings.jwt_secret.get_secret_value(),
-        algorithms=("HS256",),
-        issuer=DEMO_ISSUER,
-        audience=settings.jwt_audience,
-        regions=load_regions(),
-        leeway_seconds=settings.jwt_leeway_seconds,
+    regions = load_regions()
+    keys = key_source(settings)
+    jwks = (
+        None
+        if keys is None
+        else JwksVerifier(
+            keys=keys,
+            algorithms=tuple(settings.jwt_algorithms),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            regions=regions,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        )
     )
+    if not settings.demo:
+        if jwks is None:
+            raise ConfigurationError(
+                "production mode needs jwt_jwks_file or jwt_jwks_url (the token signing keys); "
+                'set one, or run with mode = "demo"'
+            )
+        return jwks
+    demo = (
+        None
+        if settings.jwt_secret is None
+        else TokenVerifier(
+            key=settings.jwt_secret.get_secret_value(),
+            algorithms=("HS256",),
+            issuer=DEMO_ISSUER,
+            audience=settings.jwt_audience,
+            regions=regions,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        )
+    )
+    if demo is not None and jwks is not None:
+        return DemoOrJwksVerifier(demo=demo, jwks=jwks)
+    return demo or jwks
 
 
 def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = None) -> Starlette:
@@ -83,11 +131,14 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
     regions = load_regions()
     registry = load_registry(settings.registry, regions)
     federation = Federation(registry, [build_source(c) for c in registry.sources], regions)
-    graphql = GatewayGraphQL(federation, settings)
+    access_log = AccessLog(settings.audit_url) if settings.audit_url else None
+    graphql = GatewayGraphQL(federation, settings, access_log)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await federation.open()
+        if access_log is not None:
+            await access_log.open()
         # Start-up objects (schema, registry, regions) live for the process: keep them out of
         # every later garbage collection.
         gc.freeze()
@@ -95,6 +146,8 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
             yield
         finally:
             await federation.close()
+            if access_log is not None:
+                await access_log.close()
 
     async def graphql_get(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", ""):

@@ -1,11 +1,18 @@
 """Authentication at the edge: a bearer JWT becomes a Principal; no token means PUBLIC.
 
+Production tokens are RS256/ES256, signed by a key of the configured JWKS named by the
+header's `kid`, and must carry `exp`, `iss`, `aud` and `sub` (`JwksVerifier`). Demo tokens are
+HS256 with the data directory's secret (`TokenVerifier`). Either way the algorithm comes from
+an explicit allow-list and the leeway is bounded.
+
 A bad token is a 401 here, with `WWW-Authenticate` and a GraphQL-shaped JSON error whose
-`extensions.code` is UNAUTHENTICATED; resolvers never see one.
+`extensions.code` is UNAUTHENTICATED and a short reason; resolvers never see one.
 """
 
+import base64
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 import orjson
@@ -19,6 +26,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from gateway.domain import PrincipalTier, RegionLevel, Role
+from gateway.keys import KEY_TYPES, MAX_KID_LENGTH, KeySource, PublicKey
 from gateway.principal import PUBLIC, Principal
 from gateway.regions import RegionIndex, level_of
 
@@ -26,12 +34,96 @@ _REGION_LEVEL = {
     PrincipalTier.PROVINCIAL: RegionLevel.PROVINCE,
     PrincipalTier.REGENCY: RegionLevel.REGENCY,
 }
-_REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+_DEMO_REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+_REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+_DEMO_ALGORITHMS = frozenset({"HS256"})
+_JWKS_ALGORITHMS = frozenset(KEY_TYPES)
+_MAX_TOKEN_LENGTH = 16 * 1024
+_PUBLIC_KEY_MARKERS = ("-----BEGIN", "ssh-", "{")
+
+# Short reasons for the 401 message: the type of the failure, never PyJWT's own wording (which
+# may quote header bytes) and never key material.
+_REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not yet valid"),
+    (jwt.InvalidAudienceError, "wrong audience"),
+    (jwt.InvalidIssuerError, "wrong issuer"),
+    (jwt.InvalidSignatureError, "bad signature"),
+    (jwt.InvalidAlgorithmError, "algorithm not accepted"),
+    (jwt.InvalidIssuedAtError, "bad `iat`"),
+    (jwt.exceptions.InvalidSubjectError, "bad `sub`"),
+    (jwt.DecodeError, "malformed"),
+)
+
+
+def _invalid(reason: str) -> AuthenticationError:
+    return AuthenticationError(f"invalid token: {reason}")
+
+
+def _reason(error: jwt.PyJWTError) -> str:
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"missing `{error.claim}`"
+    return next((text for kind, text in _REASONS if isinstance(error, kind)), "rejected")
+
+
+def _decode(
+    token: str,
+    key: str | PublicKey,
+    algorithm: str,
+    *,
+    issuer: str,
+    audience: str,
+    leeway_seconds: int,
+    required: list[str],
+) -> dict[str, Any]:
+    if len(token) > _MAX_TOKEN_LENGTH:
+        raise _invalid("too long")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            issuer=issuer,
+            audience=audience,
+            leeway=leeway_seconds,
+            options={"require": required},
+        )
+    except jwt.PyJWTError as error:
+        raise _invalid(_reason(error)) from None
+    return claims
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The unverified header, to pick the key: only the first segment is decoded here.
+
+    `jwt.decode` parses the whole token again, strictly, and must agree on the algorithm, so
+    this lookup cannot widen what is accepted; it only avoids decoding the token twice.
+    """
+    if len(token) > _MAX_TOKEN_LENGTH:
+        raise _invalid("too long")
+    segment, dot, _ = token.partition(".")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
+        raise _invalid("malformed") from None
+    if not dot or not isinstance(header, dict):
+        raise _invalid("malformed")
+    return header
+
+
+class BearerVerifier(Protocol):
+    """What the edge needs: a bearer token in, a principal out (or AuthenticationError)."""
+
+    async def verify_async(self, token: str) -> Principal: ...
 
 
 @dataclass(frozen=True)
 class TokenVerifier:
-    """Verifies tokens with an explicit algorithm allow-list and required claims."""
+    """Demo tokens: HS256 with the data directory's secret, and nothing else.
+
+    The secret is only ever an HMAC secret; a PEM or JWK public key is refused here, so the
+    "HS256 signed with the RSA public key" confusion cannot be configured.
+    """
 
     key: str
     algorithms: tuple[str, ...]
@@ -40,28 +132,94 @@ class TokenVerifier:
     regions: RegionIndex
     leeway_seconds: int = 30
 
+    def __post_init__(self) -> None:
+        if not self.algorithms or not _DEMO_ALGORITHMS.issuperset(self.algorithms):
+            raise ValueError("TokenVerifier verifies HS256 demo tokens only")
+        if not self.key or self.key.lstrip().startswith(_PUBLIC_KEY_MARKERS):
+            raise ValueError("an HS256 secret must be a random string, never a (public) key")
+
     def verify(self, token: str) -> Principal:
-        try:
-            claims = jwt.decode(
-                token,
-                self.key,
-                algorithms=list(self.algorithms),
-                issuer=self.issuer,
-                audience=self.audience,
-                leeway=self.leeway_seconds,
-                options={"require": _REQUIRED_CLAIMS},
-            )
-        except jwt.PyJWTError as error:
-            raise AuthenticationError(f"invalid token: {error}") from None
+        claims = _decode(
+            token,
+            self.key,
+            "HS256",
+            issuer=self.issuer,
+            audience=self.audience,
+            leeway_seconds=self.leeway_seconds,
+            required=_DEMO_REQUIRED_CLAIMS,
+        )
         return principal_from_claims(claims, self.regions)
+
+    async def verify_async(self, token: str) -> Principal:
+        return self.verify(token)
+
+
+@dataclass(frozen=True)
+class JwksVerifier:
+    """Production tokens: RS256/ES256 signed by a key of the JWKS, found by the header's `kid`.
+
+    The header's `alg` must be allowed and must be the key's own algorithm: a key verifies only
+    with the algorithm it was published for.
+    """
+
+    keys: KeySource
+    algorithms: tuple[str, ...]
+    issuer: str
+    audience: str
+    regions: RegionIndex
+    leeway_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if not self.algorithms or not _JWKS_ALGORITHMS.issuperset(self.algorithms):
+            raise ValueError("JwksVerifier verifies RS256 and ES256 tokens only")
+
+    async def verify_async(self, token: str) -> Principal:
+        header = _header(token)
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
+            raise _invalid("algorithm not accepted")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+            raise _invalid("no `kid`")
+        key = await self.keys.get(kid)
+        if key is None:
+            raise _invalid("unknown signing key")
+        if key.algorithm != algorithm:
+            raise _invalid("algorithm does not match the signing key")
+        claims = _decode(
+            token,
+            key.public_key,
+            key.algorithm,
+            issuer=self.issuer,
+            audience=self.audience,
+            leeway_seconds=self.leeway_seconds,
+            required=_REQUIRED_CLAIMS,
+        )
+        return principal_from_claims(claims, self.regions)
+
+
+@dataclass(frozen=True)
+class DemoOrJwksVerifier:
+    """Demo mode with JWKS keys too: HS256 tokens go to the demo secret, the others to JWKS."""
+
+    demo: TokenVerifier
+    jwks: JwksVerifier
+
+    async def verify_async(self, token: str) -> Principal:
+        if _header(token).get("alg") == "HS256":
+            return self.demo.verify(token)
+        return await self.jwks.verify_async(token)
 
 
 def principal_from_claims(claims: dict[str, Any], regions: RegionIndex) -> Principal:
     try:
         tier = PrincipalTier(claims["tier"])
         role = Role(claims["role"]) if claims.get("role") is not None else None
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, TypeError):
         raise AuthenticationError("invalid token: missing or unknown `tier` or `role`") from None
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise AuthenticationError("invalid token: `sub` must be a non-empty string")
     if tier is PrincipalTier.PUBLIC:
         raise AuthenticationError("invalid token: PUBLIC callers send no token")
     region = claims.get("region")
@@ -80,7 +238,7 @@ def principal_from_claims(claims: dict[str, Any], regions: RegionIndex) -> Princ
     agency = claims.get("agency")
     if agency is not None and not isinstance(agency, str):
         raise AuthenticationError("invalid token: `agency` must be a string")
-    return Principal(tier=tier, subject=str(claims["sub"]), region=region, agency=agency, role=role)
+    return Principal(tier=tier, subject=subject, region=region, agency=agency, role=role)
 
 
 class PrincipalUser(BaseUser):
@@ -103,7 +261,7 @@ class PrincipalUser(BaseUser):
 
 
 class BearerAuthBackend(AuthenticationBackend):
-    def __init__(self, verifier: TokenVerifier | None) -> None:
+    def __init__(self, verifier: BearerVerifier | None) -> None:
         self.verifier = verifier
 
     async def authenticate(
@@ -117,7 +275,7 @@ class BearerAuthBackend(AuthenticationBackend):
             raise AuthenticationError("expected `Authorization: Bearer <token>`")
         if self.verifier is None:
             raise AuthenticationError("this gateway accepts no tokens")
-        principal = self.verifier.verify(token.strip())
+        principal = await self.verifier.verify_async(token.strip())
         return AuthCredentials([principal.tier.value]), PrincipalUser(principal)
 
 

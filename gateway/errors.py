@@ -38,6 +38,10 @@ class AuthorizationError(GatewayError):
     code = "FORBIDDEN"
 
 
+class AuditUnavailableError(GatewayError):
+    code = "AUDIT_UNAVAILABLE"
+
+
 class SourceError(GatewayError):
     code = "SOURCE_ERROR"
 
@@ -48,3 +52,7 @@ class SourceTimeoutError(SourceError):
 
 class SourceUnavailableError(SourceError):
     code = "SOURCE_UNAVAILABLE"
+
+
+class SourceBadResponseError(SourceError):
+    code = "SOURCE_BAD_RESPONSE"

@@ -1,25 +1,34 @@
-"""Authorization policy: pure functions from a principal to what it may see. No I/O.
+"""Authorization policy: pure functions from a principal (and a complaint's facts) to what it
+may see. No I/O; every rule of DESIGN.md §4 is decided here and nowhere else.
 
-Row scope (DESIGN.md §4): national and ombudsman callers see every complaint; provincial `PP`
-the complaints handled inside `PP`; regency `PP.KK` those handled inside `PP.KK`; the public
-only verified, non-confidential complaints. The scope is computed once per request and pushed
-into every source query, so rows outside it are never fetched.
+Row scope: national and ombudsman callers see every complaint; provincial `PP` the complaints
+handled inside `PP`; regency `PP.KK` those handled inside `PP.KK`; the public only verified,
+non-confidential complaints, and of those only the fields in `PUBLIC_FIELDS`. The scope is
+computed once per request and pushed into every source query, so rows outside it are never
+fetched; the gateway checks every row again (`row_visible`) in case a source misbehaves.
+
+Unknown anonymous/confidential flags (`None`) count as anonymous and confidential.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gateway.domain import PrincipalTier
+from gateway.domain import ComplaintStatus, PrincipalTier, Role
+from gateway.errors import AuthorizationError
 from gateway.principal import Principal
 from gateway.regions import NATIONAL, is_inside
+
+SUPPRESSION_THRESHOLD = 5
+"""Default `k`: aggregate cells with fewer out-of-scope complaints are suppressed."""
 
 
 @dataclass(frozen=True, slots=True)
 class RowScope:
-    """The complaints a caller may read.
+    """The complaints a caller may read row by row.
 
     `region` is None for every region (national agencies included), else a region code whose
-    subtree bounds the handling region. `published_only` restricts to verified,
-    non-confidential complaints (unknown confidentiality counts as confidential).
+    subtree bounds the handling region ("" bounds nothing). `published_only` restricts to
+    verified, non-confidential complaints.
     """
 
     region: str | None
@@ -29,10 +38,27 @@ class RowScope:
         """Whether complaints handled in `code` (or `NATIONAL`) can be in scope."""
         if self.region is None:
             return True
-        return code != NATIONAL and is_inside(code, self.region)
+        return bool(self.region) and code != NATIONAL and is_inside(code, self.region)
+
+    @property
+    def unbounded(self) -> bool:
+        return self.region is None and not self.published_only
 
 
 EVERYTHING = RowScope(region=None)
+NOTHING = RowScope(region="", published_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintFacts:
+    """What the policy needs to know of one complaint."""
+
+    region_code: str | None
+    agency_code: str | None
+    status: str | None
+    verified: bool
+    is_anonymous: bool | None
+    is_confidential: bool | None
 
 
 def row_scope(principal: Principal) -> RowScope:
@@ -40,15 +66,159 @@ def row_scope(principal: Principal) -> RowScope:
         case PrincipalTier.NATIONAL | PrincipalTier.OMBUDSMAN:
             return EVERYTHING
         case PrincipalTier.PROVINCIAL | PrincipalTier.REGENCY:
-            if principal.region is None:
-                # Authentication rejects such tokens; an empty scope is the safe answer anyway.
-                return RowScope(region="", published_only=True)
-            return RowScope(region=principal.region)
+            # Authentication rejects such tokens without a region; nothing is the safe answer.
+            return RowScope(region=principal.region) if principal.region else NOTHING
         case _:
             return RowScope(region=None, published_only=True)
+
+
+def row_visible(scope: RowScope, facts: ComplaintFacts) -> bool:
+    """The gateway's own check of a row a source returned."""
+    if scope.published_only and not (facts.verified and facts.is_confidential is False):
+        return False
+    if scope.region is None:
+        return True
+    return scope.includes_region(facts.region_code or NATIONAL)
+
+
+# --- Fields -------------------------------------------------------------------------------
+
+PUBLIC_FIELDS: frozenset[str] = frozenset(
+    {
+        "id",
+        "title",
+        "category",
+        "status",
+        "handlingAgency",
+        "region",
+        "channel",
+        "submittedAt",
+        "verifiedAt",
+        "disposedAt",
+        "inProgressAt",
+        "respondedAt",
+        "finishedAt",
+        "verifyDueAt",
+        "completionDueAt",
+    }
+)
+"""Complaint fields the public may read: title, category, status, agency, region, channel and
+dates, nothing else."""
+
+
+def can_read_field(principal: Principal, field: str) -> bool:
+    """Whether a complaint field is readable at all by this caller (row scope aside)."""
+    return principal.tier is not PrincipalTier.PUBLIC or field in PUBLIC_FIELDS
+
+
+def can_read_body(principal: Principal, facts: ComplaintFacts) -> bool:
+    """Confidential (`rahasia`) content only inside the caller's row scope; never public."""
+    if not can_read_field(principal, "body"):
+        return False
+    return facts.is_confidential is False or row_visible(row_scope(principal), facts)
+
+
+def can_read_reporter(principal: Principal, facts: ComplaintFacts) -> bool:
+    """Reporter identity: an OPERATOR of the handling agency, or OMBUDSMAN on an escalated
+    complaint; never when the complaint is anonymous (or its flag is unknown)."""
+    if facts.is_anonymous is not False:
+        return False
+    if principal.tier is PrincipalTier.OMBUDSMAN:
+        return facts.status == ComplaintStatus.ESCALATED.value
+    return (
+        principal.tier in {PrincipalTier.NATIONAL, PrincipalTier.PROVINCIAL, PrincipalTier.REGENCY}
+        and principal.role is Role.OPERATOR
+        and principal.agency is not None
+        and principal.agency == facts.agency_code
+        and row_visible(row_scope(principal), facts)
+    )
+
+
+def can_read_access_log(principal: Principal) -> bool:
+    return principal.tier is PrincipalTier.NATIONAL and principal.role is Role.ADMIN
+
+
+# --- Filters and aggregates ---------------------------------------------------------------
+
+FILTER_FIELDS: dict[str, tuple[str, ...]] = {
+    "region": ("region",),
+    "incidentRegion": ("incidentRegion",),
+    "agency": ("handlingAgency",),
+    "tier": ("handlingAgency",),
+    "status": ("status",),
+    "type": ("type",),
+    "category": ("category",),
+    "channel": ("channel",),
+    "submittedFrom": ("submittedAt",),
+    "submittedTo": ("submittedAt",),
+    "overdue": ("completionDueAt", "finishedAt"),
+    "text": ("title", "body"),
+}
+"""The complaint fields each filter reads: a filter is an oracle on them."""
+
+DIMENSION_FIELDS: dict[str, str] = {
+    "PROVINCE": "region",
+    "REGENCY": "region",
+    "AGENCY": "handlingAgency",
+    "TIER": "handlingAgency",
+    "CATEGORY": "category",
+    "TYPE": "type",
+    "CHANNEL": "channel",
+    "STATUS": "status",
+    "YEAR": "submittedAt",
+    "MONTH": "submittedAt",
+}
+
+CONTENT_FILTERS = frozenset({"text"})
+"""Filters on complaint content: an oracle on rows, so never over rows outside row scope."""
+
+
+def check_row_filters(principal: Principal, used: Iterable[str]) -> None:
+    """Refuse (FORBIDDEN) filtering a list on a field the caller may not read."""
+    for name in used:
+        for field in FILTER_FIELDS.get(name, ()):
+            if not can_read_field(principal, field):
+                raise AuthorizationError(
+                    f"filtering on `{name}` is not allowed for this caller", argument=name
+                )
+
+
+def check_aggregate_query(
+    principal: Principal,
+    used_filters: Iterable[str],
+    dimensions: Iterable[str],
+    region_filter: str | None,
+) -> None:
+    """Refuse (FORBIDDEN) aggregates that filter or group on fields the caller may not read,
+    or that filter on content over complaints outside the caller's row scope."""
+    used = list(used_filters)
+    check_row_filters(principal, used)
+    for dimension in dimensions:
+        if not can_read_field(principal, DIMENSION_FIELDS[dimension]):
+            raise AuthorizationError(
+                f"grouping by {dimension} is not allowed for this caller", argument="groupBy"
+            )
+    scope = row_scope(principal)
+    bounded_by_scope = scope.region is None or (
+        region_filter is not None and bool(scope.region) and is_inside(region_filter, scope.region)
+    )
+    for name in CONTENT_FILTERS.intersection(used):
+        if not bounded_by_scope or scope.published_only:
+            raise AuthorizationError(
+                f"filtering aggregates on `{name}` is allowed only inside your own region",
+                argument=name,
+            )
 
 
 def aggregate_scope(principal: Principal) -> RowScope:
     """Aggregates span all regions for every tier (rankings are the point); the public
     counts only published complaints."""
     return RowScope(region=None, published_only=principal.tier is PrincipalTier.PUBLIC)
+
+
+def suppression_scope(principal: Principal) -> RowScope | None:
+    """The rows whose counts are never suppressed for this caller; None when every row counts
+    as outside (the public has no jurisdiction of its own)."""
+    if principal.tier is PrincipalTier.PUBLIC:
+        return None
+    return row_scope(principal)

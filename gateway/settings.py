@@ -3,13 +3,18 @@
 import tomllib
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.errors import ConfigurationError
+from gateway.policy import SUPPRESSION_THRESHOLD
 
 DEFAULT_DATA_DIR = Path("data")
+JWKS_ALGORITHMS = ("RS256", "ES256")
+"""Asymmetric algorithms a JWKS key may sign with; HS256 exists only for demo tokens."""
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class GatewaySettings(BaseSettings):
@@ -20,16 +25,74 @@ class GatewaySettings(BaseSettings):
     jwt_secret: SecretStr | None = Field(
         default=None, description="HS256 secret; accepted only in demo mode."
     )
-    jwt_issuer: str = "lapor-gateway"
-    jwt_audience: str = "lapor-gateway"
-    jwt_leeway_seconds: int = 30
+    jwt_issuer: str = Field(default="lapor-gateway", min_length=1)
+    jwt_audience: str = Field(default="lapor-gateway", min_length=1)
+    jwt_jwks_file: Path | None = Field(
+        default=None, description="A JWKS file of token signing keys; re-read when it changes."
+    )
+    jwt_jwks_url: str | None = Field(
+        default=None,
+        description="A JWKS URL of token signing keys: https (http only for the loopback host).",
+    )
+    jwt_algorithms: list[str] = Field(
+        default_factory=lambda: list(JWKS_ALGORITHMS),
+        description="Algorithms JWKS-signed tokens may use: RS256 and/or ES256.",
+    )
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwks_refresh_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=86400,
+        description="At most one JWKS refresh per this many seconds (unknown `kid` floods).",
+    )
+    jwks_max_keys: int = Field(default=20, ge=1, le=1000)
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    suppression_k: int = Field(
+        default=SUPPRESSION_THRESHOLD,
+        ge=2,
+        le=100,
+        description="Aggregate buckets with 1..k-1 complaints outside the caller's scope are "
+        "suppressed.",
+    )
+    audit_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the append-only reporter access log; without one, "
+        "reporter identity is never shown (its reads could not be logged).",
+    )
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _asymmetric_algorithms_only(cls, algorithms: list[str]) -> list[str]:
+        if not algorithms:
+            raise ValueError("jwt_algorithms needs at least one of RS256, ES256")
+        refused = [name for name in algorithms if name not in JWKS_ALGORITHMS]
+        if refused:
+            raise ValueError(
+                f"jwt_algorithms may only contain RS256 and ES256, not {', '.join(refused)} "
+                "(HS256 is for demo tokens only; `none` is never accepted)"
+            )
+        return list(dict.fromkeys(algorithms))
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _https_jwks_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme == "https" and host:
+            return url
+        if parts.scheme == "http" and host in _LOOPBACK_HOSTS:
+            return url
+        raise ValueError("jwt_jwks_url must be https:// (http:// only for 127.0.0.1 or localhost)")
 
     @model_validator(mode="after")
-    def _secret_only_in_demo(self) -> "GatewaySettings":
+    def _consistent_auth(self) -> "GatewaySettings":
         if self.jwt_secret is not None and self.mode != "demo":
             raise ValueError("jwt_secret (HS256) is accepted only in demo mode")
+        if self.jwt_jwks_file is not None and self.jwt_jwks_url is not None:
+            raise ValueError("set jwt_jwks_file or jwt_jwks_url, not both")
         return self
 
     @property
@@ -44,8 +107,9 @@ def load_settings(config_file: Path) -> GatewaySettings:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"cannot read config {config_file}: {error}") from error
     values = dict(document.get("gateway", {}))
-    if "registry" in values:
-        values["registry"] = config_file.parent / str(values["registry"])
+    for name in ("registry", "jwt_jwks_file"):
+        if name in values:
+            values[name] = config_file.parent / str(values[name])
     secret_file = values.pop("jwt_secret_file", None)
     if secret_file is not None:
         secret_path = config_file.parent / str(secret_file)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gateway.policy import RowScope
+from gateway.audit import AccessLog
+from gateway.policy import SUPPRESSION_THRESHOLD, RowScope
 from gateway.principal import Principal
 from resolvers.fanout import SourceFailure
 from resolvers.federation import Federation
@@ -26,4 +27,7 @@ class GatewayContext:
     loaders: Loaders
     now: datetime
     max_page_size: int
+    request_id: str = ""
+    access_log: AccessLog | None = None
+    suppression_k: int = SUPPRESSION_THRESHOLD
     problems: list[SourceProblem] = field(default_factory=list)

@@ -8,12 +8,16 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from gateway.errors import SourceBadResponseError
+from gateway.policy import RowScope
 from gateway.regions import RegionIndex
 from gateway.registry import Registry
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Source
 from gateway.sources.records import ComplaintRecord, StatsRow
+from gateway.suppression import Cell, Counts, Key
+from resolvers.facts import FACT_COLUMNS, in_scope
 from resolvers.fanout import SourceFailure, fan_out
 from resolvers.ids import home_region
 from resolvers.planning import plan_sources
@@ -35,7 +39,7 @@ class MergedPage:
 
 @dataclass(frozen=True)
 class MergedStats:
-    rows: list[StatsRow]
+    cells: list[Cell]
     failures: list[SourceFailure]
 
 
@@ -64,10 +68,9 @@ class Federation:
 
     async def page(self, request: PageRequest, *, with_total: bool) -> MergedPage:
         sources = self.plan(request.criteria)
-        # One extra row per source tells whether anything follows the page.
-        probe = PageRequest(
-            request.criteria, request.order, request.limit + 1, request.after, request.columns
-        )
+        # One extra row per source tells whether anything follows the page; the policy's
+        # columns ride along so every row can be checked here.
+        probe = replace(request, limit=request.limit + 1, columns=request.columns | FACT_COLUMNS)
         pages_task = fan_out(sources, lambda source: source.fetch_page(probe))
         if with_total:
             counts_task = fan_out(sources, lambda source: source.count(request.criteria))
@@ -77,10 +80,11 @@ class Federation:
         else:
             pages, page_failures = await pages_task
             counts, count_failures = {}, []
-        merged = merge_pages(pages, descending=request.order.descending)
-        rows = list(itertools.islice(merged, request.limit + 1))
-        failures = _union(page_failures, count_failures)
+        failures = _union(page_failures, count_failures, _reject_out_of_scope(request, pages))
         failed = {failure.source_id for failure in failures}
+        trusted = {source_id: rows for source_id, rows in pages.items() if source_id not in failed}
+        merged = merge_pages(trusted, descending=request.order.descending)
+        rows = list(itertools.islice(merged, request.limit + 1))
         total = sum(count for source_id, count in counts.items() if source_id not in failed)
         return MergedPage(
             rows=rows[: request.limit],
@@ -90,12 +94,17 @@ class Federation:
         )
 
     async def stats(
-        self, criteria: ComplaintCriteria, dimensions: Sequence[Dimension]
+        self,
+        criteria: ComplaintCriteria,
+        dimensions: Sequence[Dimension],
+        split: RowScope | None,
     ) -> MergedStats:
+        """Group-by counts from every planned source, summed per bucket and split by whether
+        the complaints lie inside `split` (the caller's own rows)."""
         answers, failures = await fan_out(
-            self.plan(criteria), lambda source: source.fetch_stats(criteria, dimensions)
+            self.plan(criteria), lambda source: source.fetch_stats(criteria, dimensions, split)
         )
-        return MergedStats(rows=sum_stats(answers.values()), failures=failures)
+        return MergedStats(cells=sum_stats(answers.values()), failures=failures)
 
 
 def merge_pages(
@@ -113,16 +122,28 @@ def merge_pages(
     )
 
 
-def sum_stats(per_source: Iterable[list[StatsRow]]) -> list[StatsRow]:
-    totals: dict[tuple[str | int | None, ...], list[int]] = {}
+def sum_stats(per_source: Iterable[list[StatsRow]]) -> list[Cell]:
+    inside: dict[Key, Counts] = {}
+    outside: dict[Key, Counts] = {}
     for rows in per_source:
         for row in rows:
-            sums = totals.setdefault(row.key, [0, 0, 0, 0])
-            sums[0] += row.count
-            sums[1] += row.verified
-            sums[2] += row.resolved
-            sums[3] += row.overdue
-    return [StatsRow(key, *sums) for key, sums in totals.items()]
+            sums = inside if row.inside else outside
+            counts = Counts(row.count, row.verified, row.resolved, row.overdue)
+            sums[row.key] = sums.get(row.key, Counts()) + counts
+    keys = dict.fromkeys([*inside, *outside])
+    return [Cell(key, inside.get(key, Counts()), outside.get(key, Counts())) for key in keys]
+
+
+def _reject_out_of_scope(
+    request: PageRequest, pages: dict[str, list[ComplaintRecord]]
+) -> list[SourceFailure]:
+    """A source that returns a row outside the scope it was given is not trusted at all."""
+    scope = request.criteria.scope
+    return [
+        SourceFailure(source_id, SourceBadResponseError.code)
+        for source_id, records in pages.items()
+        if not all(in_scope(scope, record) for record in records)
+    ]
 
 
 def _union(*groups: list[SourceFailure]) -> list[SourceFailure]:

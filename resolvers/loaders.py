@@ -22,8 +22,10 @@ from gateway.sources.records import (
     CategoryRecord,
     DispositionRecord,
     FollowUpRecord,
+    ReporterRecord,
     StatusEventRecord,
 )
+from resolvers.facts import in_scope
 from resolvers.fanout import call_source
 from resolvers.federation import Federation, SourcedComplaint
 from resolvers.ids import home_region
@@ -127,6 +129,23 @@ class ChildrenByComplaintLoader(_SourceLoader[SourceKey, list[C]]):
         return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, [])
 
 
+class ReporterByComplaintLoader(_SourceLoader[SourceKey, ReporterRecord | None]):
+    """Reporters of complaints the policy has already cleared; personal data, never cached
+    beyond the request."""
+
+    async def batch_load_fn(self, keys: Sequence[SourceKey]) -> list[Any]:
+        async def fetch(source: Source, group: list[SourceKey]) -> dict[SourceKey, Any]:
+            asked = {complaint_id for _, complaint_id in group}
+            records = await source.fetch_reporters(sorted(asked), self.scope)
+            return {
+                (source.config.id, record.complaint_id): record
+                for record in records
+                if record.complaint_id in asked
+            }
+
+        return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, None)
+
+
 class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
     """Complaints by local id, asked only of the source owning the id's home region, and only
     when that region is inside the caller's scope: out of scope looks exactly like missing."""
@@ -134,7 +153,11 @@ class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
     async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
         async def fetch(source: Source, group: list[str]) -> dict[str, SourcedComplaint | None]:
             records = await source.fetch_complaints(group, self.scope, COMPLAINT_FIELDS)
-            return {record.id: SourcedComplaint(source.config.id, record) for record in records}
+            return {
+                record.id: SourcedComplaint(source.config.id, record)
+                for record in records
+                if record.id in group and in_scope(self.scope, record)
+            }
 
         return await load_grouped(ids, self._route, fetch, None)
 
@@ -153,6 +176,7 @@ class Loaders:
     status_events_by_complaint: ChildrenByComplaintLoader[StatusEventRecord]
     dispositions_by_complaint: ChildrenByComplaintLoader[DispositionRecord]
     follow_ups_by_complaint: ChildrenByComplaintLoader[FollowUpRecord]
+    reporter_by_complaint: ReporterByComplaintLoader
 
 
 def build_loaders(federation: Federation, scope: RowScope) -> Loaders:
@@ -169,4 +193,5 @@ def build_loaders(federation: Federation, scope: RowScope) -> Loaders:
         follow_ups_by_complaint=ChildrenByComplaintLoader(
             federation, scope, lambda source, ids, scope: source.fetch_follow_ups(ids, scope)
         ),
+        reporter_by_complaint=ReporterByComplaintLoader(federation, scope),
     )

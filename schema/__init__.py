@@ -4,6 +4,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
+from schema.audit.queries import AuditQueries
 from schema.complaints.queries import ComplaintQueries
 from schema.complaints.types import Complaint
 from schema.extensions import GatewayErrors
@@ -14,7 +15,9 @@ from schema.system.queries import SystemQueries
 DOCUMENT_CACHE_SIZE = 512
 """Distinct documents kept parsed and validated (module-level LRU, shared by requests)."""
 
-Query = merge_types("Query", (ComplaintQueries, StatsQueries, RegionQueries, SystemQueries))
+Query = merge_types(
+    "Query", (ComplaintQueries, StatsQueries, RegionQueries, SystemQueries, AuditQueries)
+)
 
 
 def build_schema() -> strawberry.Schema:

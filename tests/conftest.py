@@ -56,8 +56,10 @@ def small_world() -> dict[str, tuple[tuple[str, ...], SourceWorld]]:
             make_complaint("12.71", is_confidential=None, is_anonymous=None),
         ]
     )
-    worlds["reg-12.72"][1].add(make_complaint("12.72", status="IN_PROGRESS") for _ in range(7))
+    worlds["reg-12.72"][1].add(make_complaint("12.72", status="IN_PROGRESS") for _ in range(6))
+    worlds["reg-12.72"][1].add([make_complaint("12.72", status="ESCALATED", reporter_id=4)])
     worlds["prov-31"][1].add(make_complaint("31.71") for _ in range(5))
+    add_reporters(worlds)
     # A journey across tiers: national admin -> province -> regency.
     first = worlds["reg-12.71"][1].complaints[0]["id"]
     worlds["reg-12.71"][1].dispositions += [
@@ -77,6 +79,34 @@ def small_world() -> dict[str, tuple[tuple[str, ...], SourceWorld]]:
         },
     ]
     return worlds
+
+
+REPORTERS = {
+    1: "Budi Santoso",  # a plain complaint in 12.71
+    2: "Siti Aminah",  # an anonymous complaint in 12.71 whose source still links a reporter
+    3: "Rahmat Hidayat",  # a complaint in 12.71 with unknown flags
+    4: "Dewi Lestari",  # an escalated complaint in 12.72
+}
+
+
+def add_reporters(worlds: dict[str, tuple[tuple[str, ...], SourceWorld]]) -> None:
+    """Reporters in the sources that own them; some linked where policy must still say no."""
+    medan = worlds["reg-12.71"][1]
+    medan.complaints[1].update(reporter_id=1)
+    medan.complaints[2].update(reporter_id=2, is_anonymous=True)
+    unknown = next(c for c in medan.complaints if c["is_anonymous"] is None)
+    unknown.update(reporter_id=3)
+    for source_id, ids in (("reg-12.71", (1, 2, 3)), ("reg-12.72", (4,))):
+        worlds[source_id][1].reporters += [
+            {
+                "id": i,
+                "name": REPORTERS[i],
+                "nik": f"127100000000000{i}",
+                "phone": f"+62812000000{i}",
+                "email": f"pelapor{i}@example.id",
+            }
+            for i in ids
+        ]
 
 
 async def _build_sources(backend: str, tmp: Path) -> list[SourceConfig]:
@@ -115,14 +145,25 @@ def registry_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 
 @pytest.fixture(scope="session")
 def client(registry_file: Path) -> Iterator[TestClient]:
-    settings = GatewaySettings(mode="demo", registry=registry_file, jwt_secret=SECRET)
+    settings = GatewaySettings(
+        mode="demo",
+        registry=registry_file,
+        jwt_secret=SECRET,
+        audit_url=f"sqlite+aiosqlite:///{registry_file.parent / 'audit.db'}",
+    )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
-def token_for(tier: str, region: str | None = None, role: str | None = None) -> str:
+def token_for(
+    tier: str, region: str | None = None, role: str | None = None, agency: str | None = None
+) -> str:
     return issue_demo_token(
-        SECRET, PrincipalTier(tier), region=region, role=Role(role) if role else None
+        SECRET,
+        PrincipalTier(tier),
+        region=region,
+        agency=agency,
+        role=Role(role) if role else None,
     )
 
 
@@ -140,10 +181,11 @@ def gql(client: TestClient) -> GraphQL:
         tier: str = "NATIONAL",
         region: str | None = None,
         role: str | None = None,
+        agency: str | None = None,
     ) -> dict[str, Any]:
         headers = {}
         if tier != "PUBLIC":
-            headers["Authorization"] = f"Bearer {token_for(tier, region, role)}"
+            headers["Authorization"] = f"Bearer {token_for(tier, region, role, agency)}"
         response = client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )

@@ -4,15 +4,19 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import tomli_w
+
 from gateway.demo.topology import demo_topology
 from gateway.domain import PrincipalTier, Role
 from gateway.regions import load_regions
 from gateway.registry import SourceConfig, write_registry
-from gateway.tokens import demo_secret, issue_demo_token
+from gateway.tokens import SECRET_FILE, demo_secret, issue_demo_token
 
 SEED_MARKER = "seed.json"
 REGISTRY_FILE = "registry.toml"
 CONFIG_FILE = "gateway.toml"
+AUDIT_FILE = "audit.db"
+AUDIT_FILE = "audit.db"
 SEED_VERSION = 1
 
 
@@ -66,10 +70,13 @@ def write_demo_config(data_dir: Path) -> Path:
     demo_secret(data_dir)
     write_registry(data_dir / REGISTRY_FILE, demo_sources(data_dir))
     config = data_dir / CONFIG_FILE
-    config.write_text(
-        f'[gateway]\nmode = "demo"\nregistry = "{REGISTRY_FILE}"\njwt_secret_file = "jwt-secret"\n',
-        encoding="utf-8",
-    )
+    settings = {
+        "mode": "demo",
+        "registry": REGISTRY_FILE,
+        "jwt_secret_file": SECRET_FILE,
+        "audit_url": f"sqlite+aiosqlite:///{(data_dir / AUDIT_FILE).resolve()}",
+    }
+    config.write_text(tomli_w.dumps({"gateway": settings}), encoding="utf-8")
     return config
 
 

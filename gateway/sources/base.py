@@ -20,6 +20,7 @@ from gateway.sources.records import (
     ComplaintRecord,
     DispositionRecord,
     FollowUpRecord,
+    ReporterRecord,
     StatsRow,
     StatusEventRecord,
 )
@@ -101,8 +102,14 @@ class Source(Protocol):
     async def count(self, criteria: ComplaintCriteria) -> int: ...
 
     async def fetch_stats(
-        self, criteria: ComplaintCriteria, dimensions: Sequence[Dimension]
-    ) -> list[StatsRow]: ...
+        self,
+        criteria: ComplaintCriteria,
+        dimensions: Sequence[Dimension],
+        split: RowScope | None = None,
+    ) -> list[StatsRow]:
+        """Counts grouped by `dimensions`, each group split by whether its complaints lie
+        inside `split` (None: none do)."""
+        ...
 
     async def fetch_complaints(
         self, ids: Sequence[str], scope: RowScope, columns: frozenset[str]
@@ -119,6 +126,12 @@ class Source(Protocol):
     async def fetch_dispositions(
         self, complaint_ids: Sequence[str], scope: RowScope
     ) -> list[DispositionRecord]: ...
+
+    async def fetch_reporters(
+        self, complaint_ids: Sequence[str], scope: RowScope
+    ) -> list[ReporterRecord]:
+        """Reporters of the given in-scope, non-anonymous complaints."""
+        ...
 
     async def fetch_follow_ups(
         self, complaint_ids: Sequence[str], scope: RowScope

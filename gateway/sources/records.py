@@ -73,6 +73,17 @@ class DispositionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ReporterRecord:
+    """Personal data (UU PDP 27/2022): fetched only when policy allows, never logged."""
+
+    complaint_id: str
+    name: str
+    nik: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class FollowUpRecord:
     complaint_id: str
     agency_code: str
@@ -82,13 +93,17 @@ class FollowUpRecord:
 
 @dataclass(frozen=True, slots=True)
 class StatsRow:
-    """Counts of one group in one source; `key` aligns with the requested dimensions."""
+    """Counts of one group in one source; `key` aligns with the requested dimensions.
+
+    `inside` tells whether these complaints lie inside the split scope the call asked for
+    (the caller's own rows, whose counts are never suppressed)."""
 
     key: tuple[str | int | None, ...]
     count: int
     verified: int
     resolved: int
     overdue: int
+    inside: bool = True
 
 
 COMPLAINT_FIELDS: frozenset[str] = frozenset(ComplaintRecord.__slots__)

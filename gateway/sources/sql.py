@@ -21,6 +21,7 @@ from gateway.sources.models import (
     ComplaintRow,
     DispositionRow,
     FollowUpRow,
+    ReporterRow,
     StatusEventRow,
 )
 from gateway.sources.records import (
@@ -30,6 +31,7 @@ from gateway.sources.records import (
     ComplaintRecord,
     DispositionRecord,
     FollowUpRecord,
+    ReporterRecord,
     StatsRow,
     StatusEventRecord,
 )
@@ -46,6 +48,7 @@ _category = CategoryRow.__table__.c  # type: ignore[attr-defined]
 _event = StatusEventRow.__table__.c  # type: ignore[attr-defined]
 _disposition = DispositionRow.__table__.c  # type: ignore[attr-defined]
 _follow_up = FollowUpRow.__table__.c  # type: ignore[attr-defined]
+_reporter = ReporterRow.__table__.c  # type: ignore[attr-defined]
 
 _ALWAYS = ("id", "submitted_at")
 
@@ -107,9 +110,15 @@ class SqlSource:
             return int((await connection.execute(statement)).scalar_one())
 
     async def fetch_stats(
-        self, criteria: ComplaintCriteria, dimensions: Sequence[Dimension]
+        self,
+        criteria: ComplaintCriteria,
+        dimensions: Sequence[Dimension],
+        split: RowScope | None = None,
     ) -> list[StatsRow]:
         keys = [_DIMENSION_COLUMNS[dimension] for dimension in dimensions]
+        if split is not None and not split.unbounded:
+            keys.append(case((scope_predicate(split), True), else_=False).label("inside"))
+        splitting = len(keys) > len(dimensions)
         statement = (
             select(
                 *keys,
@@ -126,11 +135,12 @@ class SqlSource:
             rows = (await connection.execute(statement)).all()
         return [
             StatsRow(
-                key=tuple(row[:width]),
+                key=tuple(row[: len(dimensions)]),
                 count=int(row[width]),
                 verified=int(row[width + 1] or 0),
                 resolved=int(row[width + 2] or 0),
                 overdue=int(row[width + 3] or 0),
+                inside=bool(row[width - 1]) if splitting else split is not None,
             )
             for row in rows
         ]
@@ -185,6 +195,20 @@ class SqlSource:
             .order_by(_disposition.complaint_id, _disposition.at, _disposition.id)
         )
         return [DispositionRecord(*row) for row in await self._rows(statement)]
+
+    async def fetch_reporters(
+        self, complaint_ids: Sequence[str], scope: RowScope
+    ) -> list[ReporterRecord]:
+        statement = (
+            select(complaint.id, _reporter.name, _reporter.nik, _reporter.phone, _reporter.email)
+            .join_from(ComplaintRow, ReporterRow, complaint.reporter_id == _reporter.id)
+            .where(
+                complaint.id.in_(complaint_ids),
+                complaint.is_anonymous.is_(False),
+                scope_predicate(scope),
+            )
+        )
+        return [ReporterRecord(*row) for row in await self._rows(statement)]
 
     async def fetch_follow_ups(
         self, complaint_ids: Sequence[str], scope: RowScope

@@ -1,19 +1,21 @@
 """Building complaints in bulk: each relation a selection asks for is loaded once for the whole
 list (one batch per source through the request's loaders), then attached as a plain value.
 
-Two rounds at most: the complaint's children (history, dispositions, follow-ups) and category
-first, then every agency any of them names, in one batch per owning source.
+Two rounds at most: the complaint's children (history, dispositions, follow-ups), category and
+cleared reporters first, then every agency any of them names, in one batch per owning source.
+What the policy withholds is never loaded, and masked here whatever a source returned.
 """
 
 import asyncio
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from aiodataloader import DataLoader
 from strawberry.types.nodes import Selection
 
-from gateway.errors import SourceError
+from gateway.errors import GatewayError
+from gateway.policy import can_read_body, can_read_field
+from gateway.principal import Principal
 from gateway.sources.records import (
     AgencyRecord,
     CategoryRecord,
@@ -22,8 +24,11 @@ from gateway.sources.records import (
     StatusEventRecord,
 )
 from resolvers.context import GatewayContext
+from resolvers.facts import facts_of
 from resolvers.federation import SourcedComplaint
+from schema.complaints.loading import SourceKey, load_all, load_if
 from schema.complaints.projection import children, field_names
+from schema.complaints.reporters import load_reporters
 from schema.complaints.types import (
     Agency,
     Category,
@@ -31,17 +36,25 @@ from schema.complaints.types import (
     Disposition,
     FollowUp,
     Loaded,
+    Reporter,
     StatusEvent,
 )
 from schema.enums import ComplaintStatus
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
+MASKABLE: dict[str, str] = {
+    "trackingId": "tracking_id",
+    "type": "type",
+    "incidentDate": "incident_date",
+    "incidentRegion": "incident_region",
+    "isAnonymous": "is_anonymous",
+    "isConfidential": "is_confidential",
+}
+"""Nullable plain fields the policy may withhold from a caller, by GraphQL name."""
 
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """The relations a selection of complaint fields needs."""
+    """The relations a selection of complaint fields needs (and the caller may read)."""
 
     agency: bool = False
     category: bool = False
@@ -51,10 +64,11 @@ class Wanted:
     disposition_agencies: bool = False
     follow_ups: bool = False
     follow_up_agency: bool = False
+    reporter: bool = False
 
     @classmethod
-    def from_selections(cls, selections: Sequence[Selection]) -> "Wanted":
-        names = field_names(selections)
+    def from_selections(cls, selections: Sequence[Selection], principal: Principal) -> "Wanted":
+        names = {name for name in field_names(selections) if can_read_field(principal, name)}
 
         def nested(relation: str, *agency_fields: str) -> bool:
             inner = field_names(children(selections, relation)) if relation in names else set()
@@ -69,6 +83,7 @@ class Wanted:
             disposition_agencies=nested("dispositions", "fromAgency", "toAgency"),
             follow_ups="followUps" in names,
             follow_up_agency=nested("followUps", "agency"),
+            reporter="reporter" in names,
         )
 
     @property
@@ -76,22 +91,13 @@ class Wanted:
         return self.history_agency or self.disposition_agencies or self.follow_up_agency
 
 
-async def load_all(loader: DataLoader[K, V], keys: Iterable[K]) -> dict[K, V | SourceError]:
-    """Values by key; a key whose source failed maps to that source's error."""
-    unique = list(dict.fromkeys(keys))
-    results = await asyncio.gather(*(loader.load(key) for key in unique), return_exceptions=True)
-    loaded: dict[K, V | SourceError] = {}
-    for key, result in zip(unique, results, strict=True):
-        if isinstance(result, BaseException) and not isinstance(result, SourceError):
-            raise result
-        loaded[key] = result
-    return loaded
-
-
-async def _load_if(
-    wanted: bool, loader: DataLoader[K, V], keys: Iterable[K]
-) -> dict[K, V | SourceError]:
-    return await load_all(loader, keys) if wanted else {}
+@dataclass(frozen=True)
+class _Relations:
+    history: dict[Any, Any]
+    dispositions: dict[Any, Any]
+    follow_ups: dict[Any, Any]
+    categories: dict[Any, Any]
+    reporters: dict[SourceKey, Loaded[Reporter]]
 
 
 async def assemble_complaints(
@@ -100,22 +106,26 @@ async def assemble_complaints(
     loaders = context.loaders
     keys = [(row.source_id, row.record.id) for row in rows]
     agencies_first = wanted.agency and not wanted.nested_agencies
-    history, dispositions, follow_ups, categories, agencies = await asyncio.gather(
-        _load_if(wanted.history, loaders.status_events_by_complaint, keys),
-        _load_if(wanted.dispositions, loaders.dispositions_by_complaint, keys),
-        _load_if(wanted.follow_ups, loaders.follow_ups_by_complaint, keys),
-        _load_if(wanted.category, loaders.category_by_code, _category_keys(rows)),
-        _load_if(agencies_first, loaders.agency_by_code, _agency_codes(rows)),
+    history, dispositions, follow_ups, categories, agencies, reporters = await asyncio.gather(
+        load_if(wanted.history, loaders.status_events_by_complaint, keys),
+        load_if(wanted.dispositions, loaders.dispositions_by_complaint, keys),
+        load_if(wanted.follow_ups, loaders.follow_ups_by_complaint, keys),
+        load_if(wanted.category, loaders.category_by_code, _category_keys(rows)),
+        load_if(agencies_first, loaders.agency_by_code, _agency_codes(rows)),
+        load_reporters(context, rows) if wanted.reporter else _no_reporters(),
     )
     if wanted.nested_agencies:
         codes = _nested_agency_codes(wanted, history, dispositions, follow_ups)
         if wanted.agency:
             codes += _agency_codes(rows)
         agencies = await load_all(loaders.agency_by_code, codes)
-    build = _Builder(agencies)
-    return [
-        build.complaint(row, history, dispositions, follow_ups, categories, wanted) for row in rows
-    ]
+    relations = _Relations(history, dispositions, follow_ups, categories, reporters)
+    build = _Builder(agencies, context.principal, wanted)
+    return [build.complaint(row, relations) for row in rows]
+
+
+async def _no_reporters() -> dict[SourceKey, Loaded[Reporter]]:
+    return {}
 
 
 def _category_keys(rows: Sequence[SourcedComplaint]) -> list[tuple[str, str]]:
@@ -147,11 +157,22 @@ def _lists(loaded: dict[Any, Any]) -> Iterable[list[Any]]:
 
 
 class _Builder:
-    """Maps records to schema objects, one Agency object per code for the whole response."""
+    """Maps records to schema objects, masking what the policy withholds; one Agency object
+    per code for the whole response."""
 
-    def __init__(self, agencies: dict[str, AgencyRecord | SourceError | None]) -> None:
+    def __init__(
+        self,
+        agencies: Mapping[str, AgencyRecord | GatewayError | None],
+        principal: Principal,
+        wanted: Wanted,
+    ) -> None:
         self._records = agencies
         self._agencies: dict[str, Loaded[Agency]] = {}
+        self._principal = principal
+        self._wanted = wanted
+        self._masked = [
+            attr for name, attr in MASKABLE.items() if not can_read_field(principal, name)
+        ]
 
     def agency(self, code: str | None) -> Loaded[Agency]:
         if code is None:
@@ -163,31 +184,29 @@ class _Builder:
             )
         return self._agencies[code]
 
-    def complaint(
-        self,
-        row: SourcedComplaint,
-        history: dict[Any, Any],
-        dispositions: dict[Any, Any],
-        follow_ups: dict[Any, Any],
-        categories: dict[Any, Any],
-        wanted: Wanted,
-    ) -> Complaint:
-        record = row.record
+    def complaint(self, row: SourcedComplaint, relations: _Relations) -> Complaint:
+        record, wanted = row.record, self._wanted
         key = (row.source_id, record.id)
         complaint = Complaint.from_record(record)
+        for attribute in self._masked:
+            setattr(complaint, attribute, None)
+        if not can_read_body(self._principal, facts_of(record)):
+            complaint.body = None
         if wanted.agency:
             complaint.loaded_agency = self.agency(record.agency_code)
         if wanted.category:
-            category = categories.get((row.source_id, record.category_code))
+            category = relations.categories.get((row.source_id, record.category_code))
             complaint.loaded_category = (
                 Category.from_record(category) if isinstance(category, CategoryRecord) else category
             )
         if wanted.history:
-            complaint.loaded_history = _map(history.get(key), self._event)
+            complaint.loaded_history = _map(relations.history.get(key), self._event)
         if wanted.dispositions:
-            complaint.loaded_dispositions = _map(dispositions.get(key), self._hop)
+            complaint.loaded_dispositions = _map(relations.dispositions.get(key), self._hop)
         if wanted.follow_ups:
-            complaint.loaded_follow_ups = _map(follow_ups.get(key), self._follow_up)
+            complaint.loaded_follow_ups = _map(relations.follow_ups.get(key), self._follow_up)
+        if wanted.reporter:
+            complaint.loaded_reporter = relations.reporters.get(key)
         return complaint
 
     def _event(self, record: StatusEventRecord) -> StatusEvent:
@@ -214,6 +233,6 @@ class _Builder:
 
 
 def _map(loaded: Any, build: Any) -> Any:
-    if loaded is None or isinstance(loaded, SourceError):
+    if loaded is None or isinstance(loaded, GatewayError):
         return loaded
     return [build(record) for record in loaded]

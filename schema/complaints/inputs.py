@@ -4,6 +4,7 @@ from datetime import date
 from enum import Enum
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.policy import aggregate_scope
 from gateway.sources.base import ComplaintCriteria, SortOrder
@@ -44,6 +45,18 @@ class ComplaintFilter:
     text: str | None = strawberry.field(
         default=None, description="Case-insensitive words in the title or body."
     )
+
+
+def used_filters(given: ComplaintFilter | None) -> list[str]:
+    """GraphQL names of the filter fields a caller set (each is an oracle on some field)."""
+    if given is None:
+        return []
+    definition = given.__strawberry_definition__  # type: ignore[attr-defined]
+    return [
+        to_camel_case(field.python_name)
+        for field in definition.fields
+        if getattr(given, field.python_name) is not None
+    ]
 
 
 def criteria_for(

@@ -3,6 +3,7 @@
 import strawberry
 
 from gateway.errors import BadUserInputError
+from gateway.policy import check_row_filters
 from gateway.sources.base import Keyset, PageRequest, SortOrder
 from resolvers.context import SourceProblem
 from resolvers.cursors import decode_cursor, encode_cursor
@@ -10,7 +11,7 @@ from resolvers.federation import SourcedComplaint
 from resolvers.ids import decode_node_id
 from schema.complaints.assemble import Wanted, assemble_complaints
 from schema.complaints.connection import ComplaintConnection, ComplaintEdge, PageInfo
-from schema.complaints.inputs import ComplaintFilter, ComplaintOrder, criteria_for
+from schema.complaints.inputs import ComplaintFilter, ComplaintOrder, criteria_for, used_filters
 from schema.complaints.projection import children, complaint_columns, field_names
 from schema.complaints.types import Complaint, Ctx, Node
 
@@ -29,6 +30,7 @@ async def resolve_complaints(
         raise BadUserInputError(
             f"`first` must be between 0 and {context.max_page_size}", argument="first"
         )
+    check_row_filters(context.principal, used_filters(filter))
     order = order_by.sort_order
     selected = [child for field in info.selected_fields for child in field.selections]
     request = PageRequest(
@@ -42,7 +44,9 @@ async def resolve_complaints(
     path = tuple(info.path.as_list())
     context.problems.extend(SourceProblem(failure, path) for failure in page.failures)
     nodes = await assemble_complaints(
-        context, page.rows, Wanted.from_selections(children(children(selected, "edges"), "node"))
+        context,
+        page.rows,
+        Wanted.from_selections(children(children(selected, "edges"), "node"), context.principal),
     )
     edges = [_edge(order, row, node) for row, node in zip(page.rows, nodes, strict=True)]
     return ComplaintConnection(
@@ -65,7 +69,7 @@ async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
         return None
     selected = [child for field in info.selected_fields for child in field.selections]
     (complaint,) = await assemble_complaints(
-        info.context, [found], Wanted.from_selections(selected)
+        info.context, [found], Wanted.from_selections(selected, info.context.principal)
     )
     return complaint
 

@@ -11,7 +11,7 @@ from typing import TypeAlias, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from gateway.errors import SourceError
+from gateway.errors import GatewayError
 from gateway.sources.records import AgencyRecord, CategoryRecord, ComplaintRecord
 from resolvers.context import GatewayContext
 from resolvers.ids import encode_node_id
@@ -21,12 +21,13 @@ from schema.regions.types import Region, region_type
 Ctx = Info[GatewayContext, None]
 T = TypeVar("T")
 
-Loaded: TypeAlias = T | SourceError | None
-"""A relation as assembled: its value, the error of the source holding it, or nothing."""
+Loaded: TypeAlias = T | GatewayError | None
+"""A relation as assembled: its value, the error that withheld it (a failed source, an
+unavailable audit log), or nothing."""
 
 
 def unwrap(loaded: "Loaded[T]") -> T | None:
-    if isinstance(loaded, SourceError):
+    if isinstance(loaded, GatewayError):
         raise loaded
     return loaded
 
@@ -63,6 +64,18 @@ class Category:
     @classmethod
     def from_record(cls, record: CategoryRecord) -> "Category":
         return cls(code=record.code, name=record.name)
+
+
+@strawberry.type(
+    description="Who reported a complaint: personal data, readable only by an OPERATOR of the "
+    "handling agency (or the Ombudsman on an escalated complaint), never for anonymous "
+    "reports; every read is written to the access log."
+)
+class Reporter:
+    name: str
+    nik: str | None = strawberry.field(description="National identity number (NIK).")
+    phone: str | None
+    email: str | None
 
 
 @strawberry.type(description="One step of a complaint's append-only status history.")
@@ -110,8 +123,8 @@ class FollowUp:
     "with a SOURCE_* error at its path, when the source holding it failed."
 )
 class Complaint(Node):
-    tracking_id: str
-    type: ComplaintType
+    tracking_id: str | None
+    type: ComplaintType | None
     status: ComplaintStatus
     title: str
     body: str | None
@@ -129,13 +142,20 @@ class Complaint(Node):
         description="The handling agency's region: what scope and the `region` filter use."
     )
     incident_region: Region | None
-    is_anonymous: bool = strawberry.field(description="Unknown flags count as anonymous.")
-    is_confidential: bool = strawberry.field(description="Unknown flags count as confidential.")
+    is_anonymous: bool | None = strawberry.field(description="Unknown flags count as anonymous.")
+    is_confidential: bool | None = strawberry.field(
+        description="Unknown flags count as confidential."
+    )
     loaded_agency: strawberry.Private[Loaded[Agency]] = None
     loaded_category: strawberry.Private[Loaded[Category]] = None
     loaded_history: strawberry.Private[Loaded[list[StatusEvent]]] = None
     loaded_dispositions: strawberry.Private[Loaded[list[Disposition]]] = None
     loaded_follow_ups: strawberry.Private[Loaded[list[FollowUp]]] = None
+    loaded_reporter: strawberry.Private[Loaded[Reporter]] = None
+
+    @strawberry.field
+    def reporter(self) -> Reporter | None:
+        return unwrap(self.loaded_reporter)
 
     @strawberry.field
     def handling_agency(self) -> Agency | None:
@@ -159,11 +179,12 @@ class Complaint(Node):
 
     @classmethod
     def from_record(cls, record: ComplaintRecord) -> "Complaint":
-        """Plain fields only; columns a query did not select stay unset and are never read."""
+        """Plain fields only; columns a query did not select stay unset and are never read.
+        The caller masks what policy withholds (`schema/complaints/assemble.py`)."""
         return cls(
             id=strawberry.ID(encode_node_id("Complaint", record.id)),
-            tracking_id=record.tracking_id,  # type: ignore[arg-type]
-            type=ComplaintType(record.type) if record.type else None,  # type: ignore[arg-type]
+            tracking_id=record.tracking_id,
+            type=ComplaintType(record.type) if record.type else None,
             status=ComplaintStatus(record.status) if record.status else None,  # type: ignore[arg-type]
             title=record.title,  # type: ignore[arg-type]
             body=record.body,

@@ -3,10 +3,10 @@
 import strawberry
 
 from gateway.errors import BadUserInputError
-from gateway.sources.records import StatsRow
+from gateway.policy import check_aggregate_query, suppression_scope
+from gateway.suppression import protect
 from resolvers.context import SourceProblem
-from resolvers.federation import sum_stats
-from schema.complaints.inputs import ComplaintFilter, criteria_for
+from schema.complaints.inputs import ComplaintFilter, criteria_for, used_filters
 from schema.complaints.types import Ctx
 from schema.stats.types import StatsBucket, StatsDimension, StatsKey, StatsResult, stats_key
 
@@ -19,25 +19,33 @@ async def resolve_complaint_stats(
     if len(set(group_by)) != len(group_by):
         raise BadUserInputError("`groupBy` names a dimension twice", argument="groupBy")
     context = info.context
+    check_aggregate_query(
+        context.principal,
+        used_filters(filter),
+        [dimension.value for dimension in group_by],
+        filter.region if filter else None,
+    )
     criteria = criteria_for(context, filter, aggregate=True)
-    merged = await context.federation.stats(criteria, [d.dimension for d in group_by])
+    merged = await context.federation.stats(
+        criteria, [d.dimension for d in group_by], suppression_scope(context.principal)
+    )
     context.problems.extend(
         SourceProblem(failure, tuple(info.path.as_list())) for failure in merged.failures
     )
-    rows = sorted(merged.rows, key=lambda row: tuple(_sortable(value) for value in row.key))
-    total = sum_stats(
-        [[StatsRow((), row.count, row.verified, row.resolved, row.overdue) for row in rows]]
-    )
+    cells = sorted(merged.cells, key=lambda cell: tuple(_sortable(value) for value in cell.key))
+    buckets, total = protect(cells, len(group_by), context.suppression_k)
     return StatsResult(
-        buckets=[StatsBucket.from_row(stats_key(group_by, row.key), row) for row in rows],
-        total=StatsBucket.from_row(StatsKey(), total[0] if total else StatsRow((), 0, 0, 0, 0)),
+        buckets=[
+            StatsBucket.from_shown(stats_key(group_by, shown.key), shown) for shown in buckets
+        ],
+        total=StatsBucket.from_shown(StatsKey(), total),
         complete=not merged.failures,
         missing_sources=[failure.source_id for failure in merged.failures],
     )
 
 
-def _sortable(value: str | int | None) -> tuple[bool, str | int]:
-    return (value is None, value if value is not None else "")
+def _sortable(value: object) -> tuple[bool, str]:
+    return (value is None, f"{value:>12}" if isinstance(value, int) else str(value or ""))
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from enum import Enum
 import strawberry
 
 from gateway.sources.base import Dimension
-from gateway.sources.records import StatsRow
+from gateway.suppression import Shown
 from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
 
 
@@ -51,7 +51,7 @@ _KEY_CONVERTERS = {
 }
 
 
-def stats_key(dimensions: list[StatsDimension], values: tuple[str | int | None, ...]) -> StatsKey:
+def stats_key(dimensions: list[StatsDimension], values: tuple[object, ...]) -> StatsKey:
     fields: dict[str, object] = {}
     for dimension, value in zip(dimensions, values, strict=True):
         name = dimension.value.lower()
@@ -72,18 +72,21 @@ class StatsBucket:
         description="resolved / verified, a fraction in [0, 1]; null when nothing was verified."
     )
     overdue: int | None = strawberry.field(description="Past the completion deadline.")
-    suppressed: bool = strawberry.field(description="Counts withheld to protect small groups.")
+    suppressed: bool = strawberry.field(
+        description="Counts withheld: fewer than k complaints outside your own scope, or a "
+        "partner of such a bucket (see docs/aggregates.md)."
+    )
 
     @classmethod
-    def from_row(cls, key: StatsKey, row: StatsRow) -> "StatsBucket":
+    def from_shown(cls, key: StatsKey, shown: Shown) -> "StatsBucket":
         return cls(
             key=key,
-            count=row.count,
-            verified=row.verified,
-            resolved=row.resolved,
-            resolution_rate=row.resolved / row.verified if row.verified else None,
-            overdue=row.overdue,
-            suppressed=False,
+            count=shown.count,
+            verified=shown.verified,
+            resolved=shown.resolved,
+            resolution_rate=shown.resolution_rate,
+            overdue=shown.overdue,
+            suppressed=shown.suppressed,
         )
 
 

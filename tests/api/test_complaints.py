@@ -141,7 +141,8 @@ def test_filters_narrow_results(gql: GraphQL) -> None:
         total: int = body["data"]["complaints"]["totalCount"]
         return total
 
-    assert count({"status": ["IN_PROGRESS"]}) == 7
+    assert count({"status": ["IN_PROGRESS"]}) == 6
+    assert count({"status": ["ESCALATED"]}) == 1
     assert count({"tier": "NATIONAL"}) == 3
     assert count({"tier": "PROVINCIAL"}) == 4
     assert count({"agency": "12.72-DINKES"}) == 7

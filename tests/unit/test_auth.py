@@ -2,12 +2,16 @@
 principal whose `viewer` mirrors its claims."""
 
 import base64
+import hashlib
+import hmac
+import json
 import time
 from typing import Any
 
 import jwt
 import orjson
 import pytest
+from cryptography.hazmat.primitives import serialization
 from starlette.authentication import AuthenticationError
 from starlette.testclient import TestClient
 
@@ -16,6 +20,7 @@ from gateway.domain import PrincipalTier, Role
 from gateway.regions import load_regions
 from gateway.tokens import AUDIENCE, DEMO_ISSUER
 from tests.conftest import SECRET, token_for
+from tests.unit.test_keys import RSA_KEY, public_jwk
 
 VIEWER = "{ viewer { tier region agency role scope } }"
 
@@ -218,8 +223,57 @@ def test_verify_refuses_a_token_for_another_audience(verifier: TokenVerifier) ->
         {"sub": "x", "tier": "PUBLIC"},
         {"sub": "x", "tier": "REGENCY", "region": "12"},
         {"sub": "x", "tier": "NATIONAL", "role": "analyst"},
+        {"sub": "x", "tier": ["NATIONAL"]},
+        {"sub": "x", "tier": "NATIONAL", "role": {"ADMIN": True}},
+        {"sub": "", "tier": "NATIONAL"},
+        {"sub": 7, "tier": "NATIONAL"},
+        {"tier": "NATIONAL"},
+        {"sub": "x", "tier": "PROVINCIAL", "region": "12.71"},
+        {"sub": "x", "tier": "OMBUDSMAN", "region": "12"},
     ],
 )
 def test_principal_from_claims_refuses_inconsistent_claims(bad_claims: dict[str, Any]) -> None:
     with pytest.raises(AuthenticationError, match="invalid token"):
         principal_from_claims(bad_claims, REGIONS)
+
+
+async def test_verify_async_gives_the_same_principal(verifier: TokenVerifier) -> None:
+    token = signed(tier="REGENCY", region="12.71", role="ADMIN")
+    assert await verifier.verify_async(token) == verifier.verify(token)
+    with pytest.raises(AuthenticationError, match="invalid token: expired"):
+        await verifier.verify_async(signed(exp=int(time.time()) - 120))
+
+
+RSA_PUBLIC_PEM = (
+    RSA_KEY.public_key()
+    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    .decode()
+)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [RSA_PUBLIC_PEM, json.dumps(public_jwk(RSA_KEY, "rsa-1")), "ssh-rsa AAAAB3Nza", ""],
+    ids=["PEM public key", "JWK", "OpenSSH public key", "empty"],
+)
+def test_the_demo_verifier_never_takes_a_public_key_as_hmac_secret(key: str) -> None:
+    with pytest.raises(ValueError, match="HS256 secret"):
+        TokenVerifier(key, ("HS256",), DEMO_ISSUER, AUDIENCE, REGIONS)
+
+
+@pytest.mark.parametrize("algorithms", [("RS256",), ("HS256", "none"), ("HS384",), ()], ids=str)
+def test_the_demo_verifier_is_hs256_only(algorithms: tuple[str, ...]) -> None:
+    with pytest.raises(ValueError, match="HS256 demo tokens only"):
+        TokenVerifier(SECRET, algorithms, DEMO_ISSUER, AUDIENCE, REGIONS)
+
+
+def test_hs256_signed_with_a_public_key_is_refused_in_demo_mode(client: TestClient) -> None:
+    signing_input = b".".join(
+        base64.urlsafe_b64encode(orjson.dumps(part)).rstrip(b"=")
+        for part in ({"alg": "HS256", "typ": "JWT"}, claims())
+    )
+    mac = hmac.new(RSA_PUBLIC_PEM.encode(), signing_input, hashlib.sha256).digest()
+    forged = f"{signing_input.decode()}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+    response = post(client, {"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["message"] == "invalid token: bad signature"
