@@ -1,8 +1,10 @@
 """The public GraphQL contract: strawberry types grouped by domain, merged at the root."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.audit.queries import AuditQueries
 from schema.complaints.queries import ComplaintQueries
@@ -20,9 +22,16 @@ Query = merge_types(
 )
 
 
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Client mistakes are not server errors: `GatewayErrors` logs only unexpected ones."""
+
+
 def build_schema() -> strawberry.Schema:
     """The gateway schema; parsed and validated documents are cached across requests."""
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         types=[Complaint],
         extensions=[
