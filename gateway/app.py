@@ -36,6 +36,7 @@ from gateway.principal import PUBLIC
 from gateway.regions import load_regions
 from gateway.registry import load_registry
 from gateway.settings import GatewaySettings
+from gateway.source_tokens import SourceTokenSigner
 from gateway.sources.factory import build_source
 from gateway.tokens import DEMO_ISSUER
 from resolvers.context import GatewayContext
@@ -130,7 +131,14 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
     """Wire settings, registry, sources, schema and middleware into one ASGI app."""
     regions = load_regions()
     registry = load_registry(settings.registry, regions)
-    federation = Federation(registry, [build_source(c) for c in registry.sources], regions)
+    signer = (
+        SourceTokenSigner.from_file(
+            settings.source_token_key_file, issuer=settings.source_token_issuer
+        )
+        if settings.source_token_key_file is not None
+        else None
+    )
+    federation = Federation(registry, [build_source(c, signer) for c in registry.sources], regions)
     access_log = AccessLog(settings.audit_url) if settings.audit_url else None
     graphql = GatewayGraphQL(federation, settings, access_log)
 

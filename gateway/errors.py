@@ -7,7 +7,9 @@ GatewayError
 ├── AuthorizationError        FORBIDDEN
 └── SourceError               SOURCE_ERROR
     ├── SourceTimeoutError    SOURCE_TIMEOUT
-    └── SourceUnavailableError SOURCE_UNAVAILABLE
+    ├── SourceUnavailableError SOURCE_UNAVAILABLE
+    ├── SourceBadResponseError SOURCE_BAD_RESPONSE
+    └── SourceTooLargeError   SOURCE_TOO_LARGE
 """
 
 from typing import ClassVar
@@ -56,3 +58,9 @@ class SourceUnavailableError(SourceError):
 
 class SourceBadResponseError(SourceError):
     code = "SOURCE_BAD_RESPONSE"
+
+
+class SourceTooLargeError(SourceError):
+    """A source's answer exceeded the size the gateway accepts from it (read no further)."""
+
+    code = "SOURCE_TOO_LARGE"

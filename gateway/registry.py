@@ -9,6 +9,15 @@ A registry is a TOML file:
     covers = ["12.71"]
     timeout = 5.0
 
+A `remote` source is a source service (`lapor-gateway source serve`) reached over HTTP:
+
+    [[sources]]
+    id = "reg-12.71"
+    kind = "remote"
+    url = "https://lapor.medan.go.id/source/graphql"
+    covers = ["12.71"]
+    max_response_bytes = 8388608
+
 `covers` holds `NATIONAL` or region codes; a code covers its whole subtree, and the most
 specific cover wins, so a provincial data centre covering `12` does not own `12.71` when a
 source covers `12.71` itself. Ownership is therefore exact: every region has one owner.
@@ -19,12 +28,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gateway.errors import ConfigurationError
 from gateway.regions import NATIONAL, RegionIndex, province_of
+
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +51,8 @@ class SourceConfig:
     connect_timeout: float = 2.0
     pool_size: int = 10
     """Connections kept open; as many again may open under bursts."""
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    """Remote sources: a larger answer is abandoned (SOURCE_TOO_LARGE)."""
 
 
 @dataclass(frozen=True)
@@ -85,13 +100,32 @@ class _SourceEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     id: str = Field(min_length=1)
-    kind: Literal["sql"]
+    kind: Literal["sql", "remote"]
     url: str = Field(min_length=1)
     covers: list[str] = Field(min_length=1)
     schema_: str | None = Field(default=None, alias="schema")
     timeout: float = Field(default=5.0, gt=0)
     connect_timeout: float = Field(default=2.0, gt=0)
     pool_size: int = Field(default=10, ge=1, le=200)
+    max_response_bytes: int = Field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, ge=1024, le=1024 * 1024 * 1024
+    )
+
+    @model_validator(mode="after")
+    def _remote_url(self) -> "_SourceEntry":
+        """A remote source's token and data travel over TLS (plain HTTP only on loopback)."""
+        if self.kind != "remote":
+            return self
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+        secure = parts.scheme == "https" and bool(host)
+        if not secure and not (parts.scheme == "http" and host in _LOOPBACK_HOSTS):
+            raise ValueError(
+                "a remote source's url must be https:// (http:// only for 127.0.0.1 or localhost)"
+            )
+        if self.schema_ is not None:
+            raise ValueError("`schema` applies to sql sources only")
+        return self
 
     def config(self) -> SourceConfig:
         return SourceConfig(
@@ -103,6 +137,7 @@ class _SourceEntry(BaseModel):
             timeout=self.timeout,
             connect_timeout=self.connect_timeout,
             pool_size=self.pool_size,
+            max_response_bytes=self.max_response_bytes,
         )
 
 
@@ -132,6 +167,8 @@ def write_registry(path: Path, sources: Iterable[SourceConfig]) -> None:
         }
         if source.schema:
             table["schema"] = source.schema
+        if source.kind == "remote" or source.max_response_bytes != DEFAULT_MAX_RESPONSE_BYTES:
+            table["max_response_bytes"] = source.max_response_bytes
         tables.append(table)
     path.write_text(
         "# lapor-gateway source registry\n\n" + tomli_w.dumps({"sources": tables}),

@@ -55,6 +55,16 @@ class GatewaySettings(BaseSettings):
         description="Aggregate buckets with 1..k-1 complaints outside the caller's scope are "
         "suppressed.",
     )
+    source_token_key_file: Path | None = Field(
+        default=None,
+        description="PEM EC P-256 private key signing the per-call scope tokens sent to remote "
+        "sources (ES256); required when the registry has a `remote` source.",
+    )
+    source_token_issuer: str = Field(
+        default="lapor-gateway",
+        min_length=1,
+        description="`iss` of the per-call scope tokens (the sources' `issuer`).",
+    )
     audit_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the append-only reporter access log; without one, "
@@ -107,7 +117,7 @@ def load_settings(config_file: Path) -> GatewaySettings:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"cannot read config {config_file}: {error}") from error
     values = dict(document.get("gateway", {}))
-    for name in ("registry", "jwt_jwks_file"):
+    for name in ("registry", "jwt_jwks_file", "source_token_key_file"):
         if name in values:
             values[name] = config_file.parent / str(values[name])
     secret_file = values.pop("jwt_secret_file", None)
