@@ -2,6 +2,7 @@
 
 import contextlib
 import gc
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -39,7 +40,10 @@ from gateway.settings import GatewaySettings
 from gateway.source_tokens import SourceTokenSigner
 from gateway.sources.factory import build_source
 from gateway.tokens import DEMO_ISSUER
+from resolvers.breaker import BreakerState
 from resolvers.context import GatewayContext
+from resolvers.deadline import request_deadline
+from resolvers.fanout import SourceCalls
 from resolvers.federation import Federation
 from resolvers.loaders import build_loaders
 from schema import build_schema
@@ -65,6 +69,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
     async def get_context(
         self, request: Request | Any, response: TemporalResponse | Any
     ) -> GatewayContext:
+        request_deadline.set(time.monotonic() + self.settings.request_deadline_seconds)
         user = request.scope.get("user")
         principal = user.principal if isinstance(user, PrincipalUser) else PUBLIC
         scope = row_scope(principal)
@@ -73,7 +78,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             scope=scope,
             federation=self.federation,
             loaders=build_loaders(self.federation, scope),
-            now=datetime.now(UTC).replace(tzinfo=None),
+            # To the minute, so identical concurrent calls are identical and can be coalesced.
+            now=datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0),
             max_page_size=self.settings.max_page_size,
             request_id=uuid.uuid4().hex,
             access_log=self.access_log,
@@ -138,7 +144,13 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         if settings.source_token_key_file is not None
         else None
     )
-    federation = Federation(registry, [build_source(c, signer) for c in registry.sources], regions)
+    calls = SourceCalls(
+        (source.id for source in registry.sources),
+        failure_threshold=settings.breaker_failures,
+        reset_after=settings.breaker_reset_seconds,
+    )
+    sources = [build_source(config, signer) for config in registry.sources]
+    federation = Federation(registry, sources, regions, calls)
     access_log = AccessLog(settings.audit_url) if settings.audit_url else None
     graphql = GatewayGraphQL(federation, settings, access_log)
 
@@ -176,10 +188,18 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok")
 
+    async def readyz(_: Request) -> Response:
+        """Ready while any source can be called; each source's circuit state for operators."""
+        states = {source.id: calls.state(source.id).value for source in registry.sources}
+        ready = any(state != BreakerState.OPEN for state in states.values())
+        body = {"status": "ready" if ready else "unavailable", "sources": states}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
     routes = [
         Route("/graphql", graphql_get, methods=["GET"]),
         Route("/graphql", graphql, methods=["POST"]),
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         *playground_routes(demo_tokens if settings.demo else None),
     ]
     middleware = [

@@ -1,4 +1,4 @@
-"""`lapor-gateway`: demo, seed, serve, token, schema."""
+"""`lapor-gateway`: demo, seed, serve, token, schema, source serve."""
 
 import argparse
 import os
@@ -76,6 +76,19 @@ def cmd_schema(_: argparse.Namespace) -> None:
     sys.stdout.write(print_sdl())
 
 
+def cmd_source_serve(args: argparse.Namespace) -> None:
+    """Serve one source database behind the source contract, for the gateway only."""
+    import uvicorn
+
+    from gateway.service.app import create_service_app
+    from gateway.service.settings import load_service_settings
+
+    settings = load_service_settings(args.config)
+    app = create_service_app(settings)
+    _progress(f"source {settings.id}: contract v1 at http://{args.host}:{args.port}/graphql")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+
+
 def _serve(config: Path, host: str, port: int, demo_tokens: object = None) -> None:
     import uvicorn
 
@@ -144,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(run=cmd_schema)
+
+    source = commands.add_parser("source", help="run a source service (remote source)")
+    source_commands = source.add_subparsers(dest="source_command", required=True)
+    source_serve = with_address(
+        source_commands.add_parser(
+            "serve", help="serve one source database over the source contract"
+        )
+    )
+    source_serve.set_defaults(port=8001)  # beside a gateway on its default 8000
+    source_serve.add_argument("--config", type=Path, required=True, help="TOML with [service]")
+    source_serve.set_defaults(run=cmd_source_serve)
     return parser
 
 

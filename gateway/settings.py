@@ -65,10 +65,67 @@ class GatewaySettings(BaseSettings):
         min_length=1,
         description="`iss` of the per-call scope tokens (the sources' `issuer`).",
     )
+    request_deadline_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Every request answers within this time."
+    )
+    breaker_failures: int = Field(
+        default=5, ge=1, le=1000, description="Consecutive failures that open a source's circuit."
+    )
+    breaker_reset_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="How long an open circuit waits for a probe."
+    )
     audit_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the append-only reporter access log; without one, "
         "reporter identity is never shown (its reads could not be logged).",
+    )
+    # The HTTP edge (gateway/http/): every limit is on by default; see the README's
+    # "HTTP surface and limits" for why each default is what it is.
+    max_body_bytes: int = Field(
+        default=128 * 1024, ge=1024, le=16 * 1024 * 1024, description="Request body (413)."
+    )
+    max_query_length: int = Field(
+        default=32 * 1024, ge=64, le=1024 * 1024, description="Query text, in code points."
+    )
+    max_tokens: int = Field(default=2000, ge=10, le=100_000, description="Lexical tokens.")
+    max_depth: int = Field(default=10, ge=2, le=100, description="Nested field levels.")
+    max_aliases: int = Field(default=15, ge=0, le=10_000)
+    max_root_fields: int = Field(default=10, ge=1, le=1000)
+    max_directives: int = Field(default=20, ge=0, le=10_000)
+    max_fragment_spreads: int = Field(
+        default=50, ge=1, le=100_000, description="Fragment spreads once fragments are expanded."
+    )
+    max_cost: int = Field(
+        default=50_000, ge=1, description="Static cost budget: fields x list sizes (see README)."
+    )
+    introspection: bool | None = Field(
+        default=None, description="Schema introspection; default: on in demo mode only."
+    )
+    allow_get_queries: bool = Field(
+        default=False, description="Queries (never mutations) over GET as well as POST."
+    )
+    max_batch_size: int = Field(
+        default=0, ge=0, le=100, description="Operations per JSON array body; 0: no batching."
+    )
+    persisted_queries: Literal["off", "automatic", "allowlist"] = Field(
+        default="automatic",
+        description="automatic: Apollo APQ by sha256; allowlist: only the manifest's operations.",
+    )
+    persisted_queries_manifest: Path | None = Field(
+        default=None, description="JSON manifest of registered operations (sha256 -> text)."
+    )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests per principal (public: per client IP); 0: off."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Shared rate-limit counters (redis://...); else in memory."
+    )
+    log_lines_per_second: float = Field(
+        default=20.0, gt=0, le=10_000, description="Warning/error log lines kept per second."
+    )
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus `/metrics`.")
+    tracing_enabled: bool = Field(
+        default=False, description="OpenTelemetry spans (needs the `tracing` extra)."
     )
 
     @field_validator("jwt_algorithms")
@@ -105,9 +162,20 @@ class GatewaySettings(BaseSettings):
             raise ValueError("set jwt_jwks_file or jwt_jwks_url, not both")
         return self
 
+    @model_validator(mode="after")
+    def _consistent_edge(self) -> "GatewaySettings":
+        if self.persisted_queries == "allowlist" and self.persisted_queries_manifest is None:
+            raise ValueError("persisted_queries = 'allowlist' needs persisted_queries_manifest")
+        return self
+
     @property
     def demo(self) -> bool:
         return self.mode == "demo"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Introspection and "Did you mean" suggestions: demo/dev only unless set explicitly."""
+        return self.demo if self.introspection is None else self.introspection
 
 
 def load_settings(config_file: Path) -> GatewaySettings:
@@ -117,7 +185,12 @@ def load_settings(config_file: Path) -> GatewaySettings:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"cannot read config {config_file}: {error}") from error
     values = dict(document.get("gateway", {}))
-    for name in ("registry", "jwt_jwks_file", "source_token_key_file"):
+    for name in (
+        "registry",
+        "jwt_jwks_file",
+        "source_token_key_file",
+        "persisted_queries_manifest",
+    ):
         if name in values:
             values[name] = config_file.parent / str(values[name])
     secret_file = values.pop("jwt_secret_file", None)

@@ -1,22 +1,35 @@
-"""Parallel calls to sources under a per-source deadline.
+"""Every call to a source goes through here: a deadline inside the call, a circuit breaker, one
+budgeted retry of transient failures, and coalescing of identical concurrent calls.
 
 A failing or slow source never fails the request: its failure is returned beside the answers
-of the others, with a stable code and no internal text. The deadline lives here, inside each
-source call, never around a shared loader future.
+of the others, with a stable code and no internal text. The deadline lives inside each source
+call (cut to what the request has left), never around a shared loader future.
 """
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
-from gateway.errors import SourceError, SourceTimeoutError, SourceUnavailableError
+from gateway.errors import (
+    SourceError,
+    SourceTimeoutError,
+    SourceUnavailableError,
+)
 from gateway.sources.base import Source
+from resolvers.breaker import BreakerState, CircuitBreaker
+from resolvers.coalesce import Coalescer
+from resolvers.deadline import time_left
+from resolvers.retry import RetryBudget
 
 logger = logging.getLogger("lapor.sources")
 
 T = TypeVar("T")
+
+RETRYABLE = (SourceUnavailableError,)
+"""Transient failures worth one more try: the connection failed before an answer. Timeouts
+are not retried (the deadline is spent), nor are bad or oversized answers (they would repeat)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,37 +43,101 @@ class SourceFailure:
 
 
 async def call_source(source: Source, call: Callable[[Source], Awaitable[T]]) -> T:
-    """One source call with its deadline; failures become coded `SourceError`s."""
+    """One attempt, under the source's timeout cut to the request's deadline; failures become
+    coded `SourceError`s that name the source and carry no internal text."""
+    source_id = source.config.id
+    limit = time_left(source.config.timeout)
+    if limit <= 0:
+        raise SourceTimeoutError("request deadline reached", source=source_id)
     try:
-        async with asyncio.timeout(source.config.timeout):
+        async with asyncio.timeout(limit):
             return await call(source)
     except TimeoutError:
-        raise SourceTimeoutError("source timed out", source=source.config.id) from None
-    except SourceError:
+        raise SourceTimeoutError("source timed out", source=source_id) from None
+    except SourceError as error:
+        error.extensions["source"] = source_id
         raise
     except OSError:
-        logger.warning("source %s unavailable", source.config.id, exc_info=True)
-        raise SourceUnavailableError("source unavailable", source=source.config.id) from None
+        logger.warning("source %s unavailable", source_id, exc_info=True)
+        raise SourceUnavailableError("source unavailable", source=source_id) from None
     except Exception:
-        logger.exception("source %s failed", source.config.id)
-        raise SourceError("source failed", source=source.config.id) from None
+        logger.exception("source %s failed", source_id)
+        raise SourceError("source failed", source=source_id) from None
 
 
-async def fan_out(
-    sources: Iterable[Source], call: Callable[[Source], Awaitable[T]]
-) -> tuple[dict[str, T], list[SourceFailure]]:
-    """The same call on every source in parallel: answers by source id, and failures."""
-    sources = list(sources)
-    results = await asyncio.gather(
-        *(call_source(source, call) for source in sources), return_exceptions=True
-    )
-    answers: dict[str, T] = {}
-    failures: list[SourceFailure] = []
-    for source, result in zip(sources, results, strict=True):
-        if isinstance(result, SourceError):
-            failures.append(SourceFailure(source.config.id, result.code))
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            answers[source.config.id] = result
-    return answers, failures
+@dataclass
+class SourceGuard:
+    breaker: CircuitBreaker
+    budget: RetryBudget = field(default_factory=RetryBudget)
+
+
+class SourceCalls:
+    """The guarded way to call the sources of one federation."""
+
+    def __init__(
+        self, source_ids: Iterable[str], failure_threshold: int = 5, reset_after: float = 10.0
+    ) -> None:
+        self.guards = {
+            source_id: SourceGuard(CircuitBreaker(failure_threshold, reset_after))
+            for source_id in source_ids
+        }
+        self.coalescer = Coalescer()
+
+    def state(self, source_id: str) -> BreakerState:
+        return self.guards[source_id].breaker.state
+
+    async def call(
+        self,
+        source: Source,
+        call: Callable[[Source], Awaitable[T]],
+        key: Hashable | None = None,
+    ) -> T:
+        """`key` names the call for coalescing (None: never shared)."""
+        if key is None:
+            return await self._guarded(source, call)
+        return await self.coalescer.run(
+            (source.config.id, key), lambda: self._guarded(source, call)
+        )
+
+    async def fan_out(
+        self,
+        sources: Iterable[Source],
+        call: Callable[[Source], Awaitable[T]],
+        key: Hashable | None = None,
+    ) -> tuple[dict[str, T], list[SourceFailure]]:
+        """The same call on every source in parallel: answers by source id, and failures."""
+        sources = list(sources)
+        results = await asyncio.gather(
+            *(self.call(source, call, key) for source in sources), return_exceptions=True
+        )
+        answers: dict[str, T] = {}
+        failures: list[SourceFailure] = []
+        for source, result in zip(sources, results, strict=True):
+            if isinstance(result, SourceError):
+                failures.append(SourceFailure(source.config.id, result.code))
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                answers[source.config.id] = result
+        return answers, failures
+
+    async def _guarded(self, source: Source, call: Callable[[Source], Awaitable[T]]) -> T:
+        guard = self.guards[source.config.id]
+        if not guard.breaker.allow():
+            raise SourceUnavailableError("source circuit is open", source=source.config.id)
+        guard.budget.record_call()
+        try:
+            try:
+                result = await call_source(source, call)
+            except RETRYABLE:
+                if not guard.budget.try_spend():
+                    raise
+                result = await call_source(source, call)
+        except SourceError:
+            guard.breaker.record_failure()
+            raise
+        except asyncio.CancelledError:
+            guard.breaker.abandon()
+            raise
+        guard.breaker.record_success()
+        return result

@@ -18,7 +18,7 @@ from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Sour
 from gateway.sources.records import ComplaintRecord, StatsRow
 from gateway.suppression import Cell, Counts, Key
 from resolvers.facts import FACT_COLUMNS, in_scope
-from resolvers.fanout import SourceFailure, fan_out
+from resolvers.fanout import SourceCalls, SourceFailure
 from resolvers.ids import home_region
 from resolvers.planning import plan_sources
 
@@ -46,10 +46,17 @@ class MergedStats:
 class Federation:
     """All sources of a registry, opened and closed together by the app's lifespan."""
 
-    def __init__(self, registry: Registry, sources: Sequence[Source], regions: RegionIndex):
+    def __init__(
+        self,
+        registry: Registry,
+        sources: Sequence[Source],
+        regions: RegionIndex,
+        calls: SourceCalls | None = None,
+    ) -> None:
         self.registry = registry
         self.regions = regions
         self.sources = {source.config.id: source for source in sources}
+        self.calls = calls or SourceCalls(self.sources)
 
     async def open(self) -> None:
         await asyncio.gather(*(source.open() for source in self.sources.values()))
@@ -71,9 +78,15 @@ class Federation:
         # One extra row per source tells whether anything follows the page; the policy's
         # columns ride along so every row can be checked here.
         probe = replace(request, limit=request.limit + 1, columns=request.columns | FACT_COLUMNS)
-        pages_task = fan_out(sources, lambda source: source.fetch_page(probe))
+        pages_task = self.calls.fan_out(
+            sources, lambda source: source.fetch_page(probe), key=("page", probe)
+        )
         if with_total:
-            counts_task = fan_out(sources, lambda source: source.count(request.criteria))
+            counts_task = self.calls.fan_out(
+                sources,
+                lambda source: source.count(request.criteria),
+                key=("count", request.criteria),
+            )
             (pages, page_failures), (counts, count_failures) = await asyncio.gather(
                 pages_task, counts_task
             )
@@ -101,8 +114,10 @@ class Federation:
     ) -> MergedStats:
         """Group-by counts from every planned source, summed per bucket and split by whether
         the complaints lie inside `split` (the caller's own rows)."""
-        answers, failures = await fan_out(
-            self.plan(criteria), lambda source: source.fetch_stats(criteria, dimensions, split)
+        answers, failures = await self.calls.fan_out(
+            self.plan(criteria),
+            lambda source: source.fetch_stats(criteria, dimensions, split),
+            key=("stats", criteria, tuple(dimensions), split),
         )
         return MergedStats(cells=sum_stats(answers.values()), failures=failures)
 

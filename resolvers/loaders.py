@@ -26,7 +26,7 @@ from gateway.sources.records import (
     StatusEventRecord,
 )
 from resolvers.facts import in_scope
-from resolvers.fanout import call_source
+from resolvers.fanout import SourceCalls
 from resolvers.federation import Federation, SourcedComplaint
 from resolvers.ids import home_region
 
@@ -42,6 +42,7 @@ async def load_grouped(
     route: Callable[[K], Source | None],
     fetch: Callable[[Source, list[K]], Awaitable[dict[K, V]]],
     missing: V,
+    calls: SourceCalls,
 ) -> list[V | SourceError]:
     """Group keys by source, one call per source, results aligned to keys."""
     groups: dict[str, list[K]] = defaultdict(list)
@@ -54,7 +55,7 @@ async def load_grouped(
 
     async def fetch_group(source_id: str, group: list[K]) -> dict[K, V | SourceError]:
         try:
-            return dict(await call_source(sources[source_id], lambda source: fetch(source, group)))
+            return dict(await calls.call(sources[source_id], lambda source: fetch(source, group)))
         except SourceError as error:
             return dict.fromkeys(group, error)
 
@@ -72,9 +73,18 @@ class _SourceLoader(DataLoader[K, V], Generic[K, V]):
         self.federation = federation
         self.scope = scope
 
+    async def load_grouped(
+        self,
+        keys: Sequence[K],
+        route: Callable[[K], Source | None],
+        fetch: Callable[[Source, list[K]], Awaitable[dict[K, V]]],
+        missing: V,
+    ) -> list[V | SourceError]:
+        return await load_grouped(keys, route, fetch, missing, self.federation.calls)
 
-def _by_source(federation: Federation, key: SourceKey) -> Source | None:
-    return federation.sources.get(key[0])
+    def owning_source(self, key: SourceKey) -> Source | None:
+        """For keys that already name their source (a complaint's children, its category)."""
+        return self.federation.sources.get(key[0])
 
 
 class AgencyByCodeLoader(_SourceLoader[str, AgencyRecord | None]):
@@ -85,7 +95,7 @@ class AgencyByCodeLoader(_SourceLoader[str, AgencyRecord | None]):
             return {record.code: record for record in await source.fetch_agencies(group)}
 
         regions = self.federation.regions
-        return await load_grouped(
+        return await self.load_grouped(
             codes, lambda code: self.federation.owner(home_region(code, regions)), fetch, None
         )
 
@@ -98,7 +108,7 @@ class CategoryByCodeLoader(_SourceLoader[SourceKey, CategoryRecord | None]):
             records = await source.fetch_categories([code for _, code in group])
             return {(source.config.id, record.code): record for record in records}
 
-        return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, None)
+        return await self.load_grouped(keys, self.owning_source, fetch, None)
 
 
 class ChildRecord(Protocol):
@@ -126,7 +136,7 @@ class ChildrenByComplaintLoader(_SourceLoader[SourceKey, list[C]]):
                 grouped[(source.config.id, record.complaint_id)].append(record)
             return grouped
 
-        return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, [])
+        return await self.load_grouped(keys, self.owning_source, fetch, [])
 
 
 class ReporterByComplaintLoader(_SourceLoader[SourceKey, ReporterRecord | None]):
@@ -143,7 +153,7 @@ class ReporterByComplaintLoader(_SourceLoader[SourceKey, ReporterRecord | None])
                 if record.complaint_id in asked
             }
 
-        return await load_grouped(keys, lambda key: _by_source(self.federation, key), fetch, None)
+        return await self.load_grouped(keys, self.owning_source, fetch, None)
 
 
 class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
@@ -159,7 +169,7 @@ class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
                 if record.id in group and in_scope(self.scope, record)
             }
 
-        return await load_grouped(ids, self._route, fetch, None)
+        return await self.load_grouped(ids, self._route, fetch, None)
 
     def _route(self, local_id: str) -> Source | None:
         region = home_region(local_id, self.federation.regions)

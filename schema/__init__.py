@@ -1,15 +1,20 @@
 """The public GraphQL contract: strawberry types grouped by domain, merged at the root."""
 
+from dataclasses import replace
+
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql import GraphQLError, GraphQLSchema
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from schema.audit.queries import AuditQueries
+from gateway.http.complexity import introspection_sizes
+from gateway.http.documents import DocumentCache
+from gateway.http.limits import ListSizes, QueryLimits
+from gateway.regions import load_regions
+from schema.audit.queries import MAX_ENTRIES, AuditQueries
 from schema.complaints.queries import ComplaintQueries
 from schema.complaints.types import Complaint
-from schema.extensions import GatewayErrors
+from schema.extensions import GatewayErrors, prepared_documents
 from schema.regions.queries import RegionQueries
 from schema.stats.queries import StatsQueries
 from schema.system.queries import SystemQueries
@@ -22,24 +27,62 @@ Query = merge_types(
 )
 
 
+JOURNEY_SIZE = 10
+"""Status events, dispositions and follow-ups assumed per complaint by the cost: a complaint's
+journey is a handful of steps (the demo's longest has 9 status events)."""
+BUCKETS_SIZE = 100
+"""Aggregate buckets assumed per `complaintStats`: they are counted by the sources, not
+resolved per row, so a modest figure suffices to keep a bucket's fields in the budget."""
+
+
+def list_sizes(schema: GraphQLSchema, *, max_page_size: int = 100, sources: int = 20) -> ListSizes:
+    """The static cost's list sizes for this schema: pages from `first`, the region table's
+    real sizes, the registry's size, the introspection lists' exact bounds."""
+    regions = load_regions()
+    largest_family = max((len(regions.children(r.code)) for r in regions), default=0)
+    return ListSizes(
+        default=20,
+        known={
+            "Query.regions": len(regions),
+            "Region.children": largest_family,
+            "Query.sources": sources,
+            "Complaint.statusHistory": JOURNEY_SIZE,
+            "Complaint.dispositions": JOURNEY_SIZE,
+            "Complaint.followUps": JOURNEY_SIZE,
+            "StatsResult.buckets": BUCKETS_SIZE,
+            **introspection_sizes(schema),
+        },
+        paged={"Query.complaints": max_page_size, "Query.reporterAccessLog": MAX_ENTRIES},
+        pages_of_parent=frozenset({"ComplaintConnection.edges"}),
+    )
+
+
 class GatewaySchema(strawberry.Schema):
+    documents: DocumentCache
+    """Parsed, measured and validated documents (the HTTP edge prepares through it too)."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Client mistakes are not server errors: `GatewayErrors` logs only unexpected ones."""
 
 
-def build_schema() -> strawberry.Schema:
-    """The gateway schema; parsed and validated documents are cached across requests."""
-    return GatewaySchema(
+def build_schema(
+    limits: QueryLimits | None = None, *, max_page_size: int = 100, sources: int = 20
+) -> GatewaySchema:
+    """The gateway schema; parsed, measured and validated documents are cached across
+    requests. Without `limits`, the default limits apply (with introspection on)."""
+    documents = DocumentCache(size=DOCUMENT_CACHE_SIZE)
+    schema = GatewaySchema(
         query=Query,
         types=[Complaint],
-        extensions=[
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-            GatewayErrors,
-        ],
+        extensions=[prepared_documents(documents), GatewayErrors],
     )
+    sizes = list_sizes(schema._schema, max_page_size=max_page_size, sources=sources)
+    chosen = QueryLimits(sizes=sizes) if limits is None else replace(limits, sizes=sizes)
+    documents.bind(schema._schema, chosen)
+    schema.documents = documents
+    return schema
 
 
 def print_sdl() -> str:

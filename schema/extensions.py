@@ -1,19 +1,56 @@
-"""Schema extensions: stable error codes, masking, and source problems beside the data."""
+"""Schema extensions: prepared documents (parse, limits and validation, cached), stable error
+codes, masking, and source problems beside the data."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from gateway.errors import GatewayError
+from gateway.http.documents import DocumentCache
 from resolvers.context import GatewayContext
 
 logger = logging.getLogger("lapor.errors")
 
 
-def coded_error(error: GraphQLError) -> GraphQLError:
-    """Every error leaves with an `extensions.code`; unexpected ones are masked."""
+class PreparedDocuments(SchemaExtension):
+    """Parse and validate through the shared `DocumentCache`: the gateway's limits are part of
+    validation, and each distinct document is parsed, measured and validated once."""
+
+    def __init__(self, documents: DocumentCache) -> None:
+        super().__init__()
+        self.documents = documents
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is None and context.query is not None:
+            prepared = self.documents.prepare(context.query)
+            if prepared.document is None:
+                # A syntax error or a refused length: raised where strawberry expects it.
+                raise prepared.errors[0]
+            context.graphql_document = prepared.document
+            if prepared.errors:
+                context.pre_execution_errors = list(prepared.errors)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.pre_execution_errors is None:
+            # Valid documents come from the cache with no errors; an empty list tells
+            # strawberry that validation has run.
+            context.pre_execution_errors = []
+        yield
+
+
+def prepared_documents(documents: DocumentCache) -> Callable[[], PreparedDocuments]:
+    """An extension factory: strawberry builds extensions per request."""
+    return lambda: PreparedDocuments(documents)
+
+
+def coded_error(error: GraphQLError, request_id: str = "") -> GraphQLError:
+    """Every error leaves with an `extensions.code`; unexpected ones are masked, carrying only
+    the request id that finds them in the logs."""
     original = error.original_error
     if isinstance(original, GatewayError):
         return GraphQLError(
@@ -32,12 +69,17 @@ def coded_error(error: GraphQLError) -> GraphQLError:
             path=error.path,
             extensions={**(error.extensions or {}), "code": code},
         )
-    logger.error("unexpected error at %s", error.path, exc_info=original)
+    logger.error(
+        "unexpected error at %s",
+        error.path,
+        exc_info=original,
+        extra={"request_id": request_id, "code": "INTERNAL_SERVER_ERROR"},
+    )
+    extensions: dict[str, object] = {"code": "INTERNAL_SERVER_ERROR"}
+    if request_id:
+        extensions["requestId"] = request_id
     return GraphQLError(
-        "Internal server error",
-        nodes=error.nodes,
-        path=error.path,
-        extensions={"code": "INTERNAL_SERVER_ERROR"},
+        "Internal server error", nodes=error.nodes, path=error.path, extensions=extensions
     )
 
 
@@ -47,8 +89,9 @@ class GatewayErrors(SchemaExtension):
         result = self.execution_context.result
         if result is None:
             return
-        errors = [coded_error(error) for error in result.errors or ()]
         context = self.execution_context.context
+        request_id = context.request_id if isinstance(context, GatewayContext) else ""
+        errors = [coded_error(error, request_id) for error in result.errors or ()]
         if isinstance(context, GatewayContext):
             errors += [
                 GraphQLError(

@@ -7,9 +7,15 @@ from schema.system.types import SourceInfo, Viewer
 
 
 def resolve_sources(info: Ctx) -> list[SourceInfo]:
+    federation = info.context.federation
     return [
-        SourceInfo(id=source.id, kind=source.kind, covers=list(source.covers))
-        for source in info.context.federation.registry.sources
+        SourceInfo(
+            id=source.id,
+            kind=source.kind,
+            covers=list(source.covers),
+            state=federation.calls.state(source.id).value,
+        )
+        for source in federation.registry.sources
     ]
 
 

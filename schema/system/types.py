@@ -10,6 +10,10 @@ class SourceInfo:
     id: str
     kind: str
     covers: list[str]
+    state: str = strawberry.field(
+        description="Its circuit: CLOSED (healthy), OPEN (failing: not called), HALF_OPEN "
+        "(one probe call allowed)."
+    )
 
 
 @strawberry.type(description="The caller as the gateway sees it, so a frontend can adapt.")

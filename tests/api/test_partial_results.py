@@ -85,3 +85,27 @@ def test_healthy_data_arrives_with_the_failed_source_named(
     text = response.text.lower()
     for internal in ("sqlite", "missing/dir", "traceback"):
         assert internal not in text
+
+
+def test_a_failing_source_opens_its_circuit_and_readyz_shows_it(
+    client_with_a_broken_source: TestClient,
+) -> None:
+    headers = {"Authorization": f"Bearer {token_for('NATIONAL')}"}
+    for _ in range(5):
+        client_with_a_broken_source.post("/graphql", json={"query": QUERY}, headers=headers)
+    body = client_with_a_broken_source.post(
+        "/graphql", json={"query": "{ sources { id state } }"}, headers=headers
+    ).json()
+    assert body["data"]["sources"] == [
+        {"id": "reg-12.71", "state": "CLOSED"},
+        {"id": "prov-11", "state": "OPEN"},
+    ]
+    ready = client_with_a_broken_source.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {
+        "status": "ready",
+        "sources": {"reg-12.71": "CLOSED", "prov-11": "OPEN"},
+    }
+    # While open, the source is not called: its error says so without a new attempt.
+    again = client_with_a_broken_source.post("/graphql", json={"query": QUERY}, headers=headers)
+    assert {e["extensions"]["code"] for e in again.json()["errors"]} == {"SOURCE_UNAVAILABLE"}

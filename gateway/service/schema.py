@@ -1,0 +1,305 @@
+"""The source contract v1 as a strawberry schema (printed: `contract/source-v1.graphql`).
+
+It mirrors the `Source` protocol one query per method, flat and fast: records are plain
+object types with the record fields, and resolvers hand `SqlSource`'s frozen records straight
+to GraphQL (no copies). No argument says anything about row scope: every resolver takes the
+scope from the verified token in its context (`ServiceContext.claim`), so no query can ask
+for more than the gateway signed.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar, cast
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
+from strawberry.types.base import StrawberryObjectDefinition
+
+from gateway.domain import Tier
+from gateway.errors import BadUserInputError
+from gateway.service.contract import (
+    COLUMN_OF_FIELD,
+    CONTRACT_VERSION,
+    STATS_DIMENSION_FIELDS,
+    utc_naive,
+)
+from gateway.service.errors import ServiceErrors
+from gateway.service.execution import Plan, flat_plan, flat_records_execution
+from gateway.service.settings import ServiceSettings
+from gateway.service.types import (
+    Agency,
+    Category,
+    Complaint,
+    Contract,
+    Criteria,
+    Dimension,
+    Disposition,
+    FollowUp,
+    Keyset,
+    Reporter,
+    SortOrder,
+    StatsRow,
+    StatusEvent,
+)
+from gateway.source_tokens import ScopeClaim
+from gateway.sources import base
+from gateway.sources.records import StatsRow as StatsRecord
+from gateway.sources.sql import SqlSource
+
+T = TypeVar("T")
+DOCUMENT_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """Per request: the one database, and the scope the gateway's token grants this call."""
+
+    source: SqlSource
+    claim: ScopeClaim
+    settings: ServiceSettings
+
+
+Info = strawberry.Info[ServiceContext, None]
+
+
+def _bounded(settings: ServiceSettings, name: str, values: Sequence[object]) -> None:
+    if len(values) > settings.max_items:
+        raise BadUserInputError(f"`{name}` lists more than {settings.max_items} values")
+
+
+def _criteria(info: Info, criteria: Criteria) -> base.ComplaintCriteria:
+    """The filter from the arguments, the row scope from the token: never the other way."""
+    context = info.context
+    for name in ("statuses", "types", "categories", "channels"):
+        _bounded(context.settings, name, getattr(criteria, name))
+    try:
+        tier = Tier(criteria.tier) if criteria.tier is not None else None
+    except ValueError:
+        raise BadUserInputError(f"unknown tier {criteria.tier!r}") from None
+    return base.ComplaintCriteria(
+        scope=context.claim.scope,
+        now=utc_naive(criteria.now),
+        region=criteria.region,
+        incident_region=criteria.incident_region,
+        agency=criteria.agency,
+        tier=tier,
+        statuses=tuple(criteria.statuses),
+        types=tuple(criteria.types),
+        categories=tuple(criteria.categories),
+        channels=tuple(criteria.channels),
+        submitted_from=_naive(criteria.submitted_from),
+        submitted_before=_naive(criteria.submitted_before),
+        overdue=criteria.overdue,
+        text=criteria.text,
+    )
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    return None if moment is None else utc_naive(moment)
+
+
+def _columns(columns: Sequence[str]) -> frozenset[str]:
+    try:
+        return frozenset(COLUMN_OF_FIELD[name] for name in columns)
+    except KeyError as error:
+        raise BadUserInputError(f"unknown column {error.args[0]!r}") from None
+
+
+async def _run(info: Info, call: Awaitable[T]) -> T:
+    async with asyncio.timeout(info.context.settings.timeout):
+        return await call
+
+
+def _stats_row(record: StatsRecord, dimensions: Sequence[Dimension]) -> StatsRow:
+    row = StatsRow(
+        count=record.count,
+        verified=record.verified,
+        resolved=record.resolved,
+        overdue=record.overdue,
+        inside=record.inside,
+    )
+    for dimension, value in zip(dimensions, record.key, strict=True):
+        setattr(row, STATS_DIMENSION_FIELDS[base.Dimension(dimension.value)], value)
+    return row
+
+
+def resolve_contract(info: Info) -> Contract:
+    settings = info.context.settings
+    return Contract(version=CONTRACT_VERSION, source_id=settings.id, covers=list(settings.covers))
+
+
+async def resolve_page(
+    info: Info,
+    criteria: Criteria,
+    order: SortOrder,
+    limit: int,
+    after: Keyset | None = None,
+    columns: list[str] | None = None,
+) -> list[Complaint]:
+    if not 0 <= limit <= info.context.settings.max_items:
+        raise BadUserInputError(f"`limit` must be 0 to {info.context.settings.max_items}")
+    request = base.PageRequest(
+        criteria=_criteria(info, criteria),
+        order=base.SortOrder(order.value),
+        limit=limit,
+        after=None if after is None else base.Keyset(utc_naive(after.submitted_at), after.id),
+        columns=_columns(columns or ()),
+    )
+    records = await _run(info, info.context.source.fetch_page(request))
+    return cast(list[Complaint], records)
+
+
+async def resolve_count(info: Info, criteria: Criteria) -> int:
+    return await _run(info, info.context.source.count(_criteria(info, criteria)))
+
+
+async def resolve_stats(
+    info: Info, criteria: Criteria, dimensions: list[Dimension]
+) -> list[StatsRow]:
+    _bounded(info.context.settings, "dimensions", dimensions)
+    records = await _run(
+        info,
+        info.context.source.fetch_stats(
+            _criteria(info, criteria),
+            [base.Dimension(dimension.value) for dimension in dimensions],
+            info.context.claim.split,
+        ),
+    )
+    return [_stats_row(record, dimensions) for record in records]
+
+
+async def resolve_complaints(
+    info: Info, ids: list[str], columns: list[str] | None = None
+) -> list[Complaint]:
+    _bounded(info.context.settings, "ids", ids)
+    source, scope = info.context.source, info.context.claim.scope
+    records = await _run(info, source.fetch_complaints(ids, scope, _columns(columns or ())))
+    return cast(list[Complaint], records)
+
+
+async def resolve_agencies(info: Info, codes: list[str]) -> list[Agency]:
+    _bounded(info.context.settings, "codes", codes)
+    return cast(list[Agency], await _run(info, info.context.source.fetch_agencies(codes)))
+
+
+async def resolve_categories(info: Info, codes: list[str]) -> list[Category]:
+    _bounded(info.context.settings, "codes", codes)
+    return cast(list[Category], await _run(info, info.context.source.fetch_categories(codes)))
+
+
+async def resolve_status_events(info: Info, complaint_ids: list[str]) -> list[StatusEvent]:
+    _bounded(info.context.settings, "complaintIds", complaint_ids)
+    source, scope = info.context.source, info.context.claim.scope
+    records = await _run(info, source.fetch_status_events(complaint_ids, scope))
+    return cast(list[StatusEvent], records)
+
+
+async def resolve_dispositions(info: Info, complaint_ids: list[str]) -> list[Disposition]:
+    _bounded(info.context.settings, "complaintIds", complaint_ids)
+    source, scope = info.context.source, info.context.claim.scope
+    records = await _run(info, source.fetch_dispositions(complaint_ids, scope))
+    return cast(list[Disposition], records)
+
+
+async def resolve_follow_ups(info: Info, complaint_ids: list[str]) -> list[FollowUp]:
+    _bounded(info.context.settings, "complaintIds", complaint_ids)
+    source, scope = info.context.source, info.context.claim.scope
+    return cast(list[FollowUp], await _run(info, source.fetch_follow_ups(complaint_ids, scope)))
+
+
+async def resolve_reporters(info: Info, complaint_ids: list[str]) -> list[Reporter]:
+    _bounded(info.context.settings, "complaintIds", complaint_ids)
+    source, scope = info.context.source, info.context.claim.scope
+    return cast(list[Reporter], await _run(info, source.fetch_reporters(complaint_ids, scope)))
+
+
+@strawberry.type(description="Source contract v1: the `Source` protocol over GraphQL.")
+class Query:
+    contract: Contract = strawberry.field(
+        resolver=resolve_contract, description="The contract this source speaks."
+    )
+    page: list[Complaint] = strawberry.field(
+        resolver=resolve_page, description="Up to `limit` complaints after the keyset, in order."
+    )
+    count: int = strawberry.field(resolver=resolve_count, description="How many complaints match.")
+    stats: list[StatsRow] = strawberry.field(
+        resolver=resolve_stats,
+        description="Counts grouped by `dimensions`, split by the token's `split` scope.",
+    )
+    complaints: list[Complaint] = strawberry.field(
+        resolver=resolve_complaints,
+        description="Complaints by id; those outside the token's scope are simply absent.",
+    )
+    agencies: list[Agency] = strawberry.field(
+        resolver=resolve_agencies, description="Agencies by code (reference data, not scoped)."
+    )
+    categories: list[Category] = strawberry.field(
+        resolver=resolve_categories, description="Categories by code (reference data, not scoped)."
+    )
+    status_events: list[StatusEvent] = strawberry.field(
+        resolver=resolve_status_events, description="Status history of in-scope complaints."
+    )
+    dispositions: list[Disposition] = strawberry.field(
+        resolver=resolve_dispositions, description="Dispositions of in-scope complaints."
+    )
+    follow_ups: list[FollowUp] = strawberry.field(
+        resolver=resolve_follow_ups, description="Follow-ups of in-scope complaints."
+    )
+    reporters: list[Reporter] = strawberry.field(
+        resolver=resolve_reporters,
+        description="Reporters of in-scope, non-anonymous complaints (personal data).",
+    )
+
+
+class ContractSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Logged (or not) by `ServiceErrors`, which also codes and masks them."""
+
+
+FLAT_RECORD_TYPES = (
+    "Complaint",
+    "Agency",
+    "Category",
+    "StatusEvent",
+    "Disposition",
+    "FollowUp",
+    "Reporter",
+    "StatsRow",
+)
+"""Object types built in one step per object (`gateway.service.execution`)."""
+
+
+def build_contract_schema() -> strawberry.Schema:
+    """The schema. The gateway sends a handful of constant documents, so parsed and validated
+    documents are cached (validation would otherwise cost more than the query), and the flat
+    record types skip graphql-core's per-field machinery."""
+    plans: dict[str, Plan] = {}
+    schema = ContractSchema(
+        query=Query,
+        extensions=[
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            ServiceErrors,
+        ],
+        execution_context_class=flat_records_execution(plans),
+    )
+    for name in FLAT_RECORD_TYPES:
+        definition = schema.get_type_by_name(name)
+        assert isinstance(definition, StrawberryObjectDefinition)
+        python_names = {
+            schema.config.name_converter.get_graphql_name(field): field.python_name
+            for field in definition.fields
+        }
+        plans[name] = flat_plan(schema._schema, name, python_names)
+    return schema
+
+
+def contract_sdl() -> str:
+    """The SDL committed as `contract/source-v1.graphql`."""
+    return build_contract_schema().as_str() + "\n"
