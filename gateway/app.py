@@ -3,12 +3,9 @@
 import contextlib
 import gc
 import time
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -16,8 +13,6 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
-from strawberry.http.temporal_response import TemporalResponse
 
 from gateway.audit import AccessLog
 from gateway.auth import (
@@ -30,6 +25,14 @@ from gateway.auth import (
     unauthenticated,
 )
 from gateway.errors import ConfigurationError
+from gateway.http.endpoint import EdgeOptions, GraphQLEndpoint
+from gateway.http.limits import ListSizes, QueryLimits
+from gateway.http.logs import install_logging
+from gateway.http.metrics import Metrics
+from gateway.http.persisted import PersistedQueries, read_manifest
+from gateway.http.ratelimit import build_rate_limiter
+from gateway.http.request_id import RequestIdMiddleware
+from gateway.http.tracing import TracingObserver
 from gateway.keys import key_source
 from gateway.playground.routes import DemoTokens, playground_html, playground_routes
 from gateway.policy import row_scope
@@ -43,32 +46,23 @@ from gateway.tokens import DEMO_ISSUER
 from resolvers.breaker import BreakerState
 from resolvers.context import GatewayContext
 from resolvers.deadline import request_deadline
-from resolvers.fanout import SourceCalls
+from resolvers.fanout import SourceCallObserver, SourceCalls
 from resolvers.federation import Federation
 from resolvers.loaders import build_loaders
 from schema import build_schema
 
 
-class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    """Strawberry over ASGI with the gateway's typed per-request context."""
+class GatewayContexts:
+    """The per-request context every resolver receives, built once execution is to begin."""
 
     def __init__(
         self, federation: Federation, settings: GatewaySettings, access_log: AccessLog | None
     ) -> None:
-        super().__init__(build_schema(), graphql_ide=None, allow_queries_via_get=False)
         self.federation = federation
         self.settings = settings
         self.access_log = access_log
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
-
-    async def get_context(
-        self, request: Request | Any, response: TemporalResponse | Any
-    ) -> GatewayContext:
+    def __call__(self, request: Request, request_id: str) -> GatewayContext:
         request_deadline.set(time.monotonic() + self.settings.request_deadline_seconds)
         user = request.scope.get("user")
         principal = user.principal if isinstance(user, PrincipalUser) else PUBLIC
@@ -81,7 +75,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             # To the minute, so identical concurrent calls are identical and can be coalesced.
             now=datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0),
             max_page_size=self.settings.max_page_size,
-            request_id=uuid.uuid4().hex,
+            request_id=request_id,
             access_log=self.access_log,
             suppression_k=self.settings.suppression_k,
         )
@@ -144,15 +138,47 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         if settings.source_token_key_file is not None
         else None
     )
+    install_logging(settings.log_lines_per_second)
+    metrics = Metrics() if settings.metrics_enabled else None
+    observers: list[SourceCallObserver] = [metrics] if metrics is not None else []
+    if settings.tracing_enabled:
+        observers.append(TracingObserver())
     calls = SourceCalls(
         (source.id for source in registry.sources),
         failure_threshold=settings.breaker_failures,
         reset_after=settings.breaker_reset_seconds,
+        observers=observers,
     )
+    if metrics is not None:
+        metrics.watch_breakers((source.id for source in registry.sources), calls.state)
     sources = [build_source(config, signer) for config in registry.sources]
     federation = Federation(registry, sources, regions, calls)
     access_log = AccessLog(settings.audit_url) if settings.audit_url else None
-    graphql = GatewayGraphQL(federation, settings, access_log)
+    schema = build_schema(
+        QueryLimits.from_settings(settings, ListSizes()),
+        max_page_size=settings.max_page_size,
+        sources=len(registry.sources),
+    )
+    limiter = build_rate_limiter(settings.rate_limit_per_minute, settings.redis_url)
+    manifest = settings.persisted_queries_manifest
+    graphql = GraphQLEndpoint(
+        documents=schema.documents,
+        execute=schema.execute,
+        context=GatewayContexts(federation, settings, access_log),
+        options=EdgeOptions(
+            max_body_bytes=settings.max_body_bytes,
+            allow_get_queries=settings.allow_get_queries,
+            max_batch_size=settings.max_batch_size,
+            deadline_seconds=settings.request_deadline_seconds,
+            suggestions=settings.introspection_enabled,
+        ),
+        persisted=PersistedQueries(
+            settings.persisted_queries, read_manifest(manifest) if manifest else None
+        ),
+        limiter=limiter,
+        metrics=metrics,
+        browser_get=lambda request: playground_page(request),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -168,22 +194,12 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
             await federation.close()
             if access_log is not None:
                 await access_log.close()
+            if limiter is not None:
+                await limiter.close()
 
-    async def graphql_get(request: Request) -> Response:
-        if "text/html" in request.headers.get("accept", ""):
-            return playground_html(request.scope.get("root_path", ""))
-        return JSONResponse(
-            {
-                "errors": [
-                    {
-                        "message": "send queries with POST",
-                        "extensions": {"code": "METHOD_NOT_ALLOWED"},
-                    }
-                ]
-            },
-            status_code=405,
-            headers={"Allow": "POST"},
-        )
+    async def playground_page(request: Request) -> Response:
+        """GET /graphql from a browser: GraphiQL (other GETs: see `GraphQLEndpoint`)."""
+        return playground_html(request.scope.get("root_path", ""))
 
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok")
@@ -196,13 +212,15 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         return JSONResponse(body, status_code=200 if ready else 503)
 
     routes = [
-        Route("/graphql", graphql_get, methods=["GET"]),
-        Route("/graphql", graphql, methods=["POST"]),
+        Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *([Route("/metrics", metrics.endpoint)] if metrics is not None else []),
         *playground_routes(demo_tokens if settings.demo else None),
     ]
     middleware = [
+        # Outermost: every response, a 401 or a 413 included, carries its request id.
+        Middleware(RequestIdMiddleware),
         Middleware(GZipMiddleware, minimum_size=1024),
         Middleware(
             AuthenticationMiddleware,

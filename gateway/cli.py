@@ -168,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     source_serve.set_defaults(port=8001)  # beside a gateway on its default 8000
     source_serve.add_argument("--config", type=Path, required=True, help="TOML with [service]")
     source_serve.set_defaults(run=cmd_source_serve)
+
+    from gateway.topology.command import add_up_command
+
+    add_up_command(commands, with_data_dir, with_address)  # `up`: the topology as processes
+
+    from gateway.http.persisted_cli import add_commands as add_persisted_commands
+
+    add_persisted_commands(commands)  # `persisted add FILE.graphql`, `persisted list`
     return parser
 
 

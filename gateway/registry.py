@@ -18,6 +18,10 @@ A `remote` source is a source service (`lapor-gateway source serve`) reached ove
     covers = ["12.71"]
     max_response_bytes = 8388608
 
+A remote url must be https (plain http is accepted on the loopback host only), unless the
+source opts in with `allow_plain_http = true`: for a private network the operator trusts,
+such as containers talking on a compose network; the scope tokens then travel unencrypted.
+
 `covers` holds `NATIONAL` or region codes; a code covers its whole subtree, and the most
 specific cover wins, so a provincial data centre covering `12` does not own `12.71` when a
 source covers `12.71` itself. Ownership is therefore exact: every region has one owner.
@@ -53,6 +57,9 @@ class SourceConfig:
     """Connections kept open; as many again may open under bursts."""
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     """Remote sources: a larger answer is abandoned (SOURCE_TOO_LARGE)."""
+    allow_plain_http: bool = False
+    """Remote sources: accept an http:// url off the loopback host (a trusted private network,
+    e.g. containers); tokens and data then travel unencrypted."""
 
 
 @dataclass(frozen=True)
@@ -110,18 +117,24 @@ class _SourceEntry(BaseModel):
     max_response_bytes: int = Field(
         default=DEFAULT_MAX_RESPONSE_BYTES, ge=1024, le=1024 * 1024 * 1024
     )
+    allow_plain_http: bool = False
 
     @model_validator(mode="after")
     def _remote_url(self) -> "_SourceEntry":
-        """A remote source's token and data travel over TLS (plain HTTP only on loopback)."""
+        """A remote source's token and data travel over TLS: plain HTTP only on loopback, or
+        where the entry opts in explicitly (`allow_plain_http`, a trusted private network)."""
         if self.kind != "remote":
+            if self.allow_plain_http:
+                raise ValueError("`allow_plain_http` applies to remote sources only")
             return self
         parts = urlsplit(self.url)
         host = parts.hostname or ""
         secure = parts.scheme == "https" and bool(host)
-        if not secure and not (parts.scheme == "http" and host in _LOOPBACK_HOSTS):
+        plain = parts.scheme == "http" and bool(host)
+        if not secure and not (plain and (host in _LOOPBACK_HOSTS or self.allow_plain_http)):
             raise ValueError(
-                "a remote source's url must be https:// (http:// only for 127.0.0.1 or localhost)"
+                "a remote source's url must be https:// (http:// only for 127.0.0.1 or "
+                "localhost, or with `allow_plain_http = true` on a trusted private network)"
             )
         if self.schema_ is not None:
             raise ValueError("`schema` applies to sql sources only")
@@ -138,6 +151,7 @@ class _SourceEntry(BaseModel):
             connect_timeout=self.connect_timeout,
             pool_size=self.pool_size,
             max_response_bytes=self.max_response_bytes,
+            allow_plain_http=self.allow_plain_http,
         )
 
 
@@ -169,6 +183,8 @@ def write_registry(path: Path, sources: Iterable[SourceConfig]) -> None:
             table["schema"] = source.schema
         if source.kind == "remote" or source.max_response_bytes != DEFAULT_MAX_RESPONSE_BYTES:
             table["max_response_bytes"] = source.max_response_bytes
+        if source.allow_plain_http:
+            table["allow_plain_http"] = True
         tables.append(table)
     path.write_text(
         "# lapor-gateway source registry\n\n" + tomli_w.dumps({"sources": tables}),

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.errors import ConfigurationError
+from gateway.http.limits import DEPTH_LIMIT
 from gateway.policy import SUPPRESSION_THRESHOLD
 
 DEFAULT_DATA_DIR = Path("data")
@@ -88,7 +89,9 @@ class GatewaySettings(BaseSettings):
         default=32 * 1024, ge=64, le=1024 * 1024, description="Query text, in code points."
     )
     max_tokens: int = Field(default=2000, ge=10, le=100_000, description="Lexical tokens.")
-    max_depth: int = Field(default=10, ge=2, le=100, description="Nested field levels.")
+    max_depth: int = Field(
+        default=DEPTH_LIMIT, ge=2, le=100, description="Nested field levels (see DEPTH_LIMIT)."
+    )
     max_aliases: int = Field(default=15, ge=0, le=10_000)
     max_root_fields: int = Field(default=10, ge=1, le=1000)
     max_directives: int = Field(default=20, ge=0, le=10_000)
@@ -121,7 +124,10 @@ class GatewaySettings(BaseSettings):
         default=None, description="Shared rate-limit counters (redis://...); else in memory."
     )
     log_lines_per_second: float = Field(
-        default=20.0, gt=0, le=10_000, description="Warning/error log lines kept per second."
+        default=50.0,
+        gt=0,
+        le=10_000,
+        description="Log lines kept per second per kind (logger and code); the rest dropped.",
     )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus `/metrics`.")
     tracing_enabled: bool = Field(

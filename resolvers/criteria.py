@@ -39,6 +39,9 @@ def build_criteria(
         raise BadUserInputError("`submittedFrom` is after `submittedTo`")
     if text is not None and len(text) > MAX_TEXT_LENGTH:
         raise BadUserInputError(f"`text` is longer than {MAX_TEXT_LENGTH} characters")
+    if text is not None and any(not character.isprintable() for character in text):
+        # Control characters mean nothing in a search, and SQLite ends a LIKE pattern at NUL.
+        raise BadUserInputError("`text` may not contain control characters", argument="text")
     for name, values in (
         ("status", statuses),
         ("type", types),

@@ -7,10 +7,11 @@ call (cut to what the request has left), never around a shared loader future.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from gateway.errors import (
     SourceError,
@@ -65,6 +66,14 @@ async def call_source(source: Source, call: Callable[[Source], Awaitable[T]]) ->
         raise SourceError("source failed", source=source_id) from None
 
 
+class SourceCallObserver(Protocol):
+    """Sees every guarded source call (metrics, tracing)."""
+
+    def observe(self, source_id: str) -> contextlib.AbstractContextManager[None]:
+        """Entered around one guarded call; sees its exception (a coded `SourceError`)."""
+        ...
+
+
 @dataclass
 class SourceGuard:
     breaker: CircuitBreaker
@@ -75,13 +84,18 @@ class SourceCalls:
     """The guarded way to call the sources of one federation."""
 
     def __init__(
-        self, source_ids: Iterable[str], failure_threshold: int = 5, reset_after: float = 10.0
+        self,
+        source_ids: Iterable[str],
+        failure_threshold: int = 5,
+        reset_after: float = 10.0,
+        observers: Iterable[SourceCallObserver] = (),
     ) -> None:
         self.guards = {
             source_id: SourceGuard(CircuitBreaker(failure_threshold, reset_after))
             for source_id in source_ids
         }
         self.coalescer = Coalescer()
+        self.observers = list(observers)
 
     def state(self, source_id: str) -> BreakerState:
         return self.guards[source_id].breaker.state
@@ -122,6 +136,15 @@ class SourceCalls:
         return answers, failures
 
     async def _guarded(self, source: Source, call: Callable[[Source], Awaitable[T]]) -> T:
+        if not self.observers:
+            return await self._attempts(source, call)
+        with contextlib.ExitStack() as stack:
+            for observer in self.observers:
+                stack.enter_context(observer.observe(source.config.id))
+            return await self._attempts(source, call)
+
+    async def _attempts(self, source: Source, call: Callable[[Source], Awaitable[T]]) -> T:
+        """The breaker's verdict, one attempt, and one budgeted retry of a refused connection."""
         guard = self.guards[source.config.id]
         if not guard.breaker.allow():
             raise SourceUnavailableError("source circuit is open", source=source.config.id)

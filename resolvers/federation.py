@@ -17,6 +17,7 @@ from gateway.registry import Registry
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Source
 from gateway.sources.records import ComplaintRecord, StatsRow
 from gateway.suppression import Cell, Counts, Key
+from resolvers.deadline import keeping_back
 from resolvers.facts import FACT_COLUMNS, in_scope
 from resolvers.fanout import SourceCalls, SourceFailure
 from resolvers.ids import home_region
@@ -78,6 +79,23 @@ class Federation:
         # One extra row per source tells whether anything follows the page; the policy's
         # columns ride along so every row can be checked here.
         probe = replace(request, limit=request.limit + 1, columns=request.columns | FACT_COLUMNS)
+        with keeping_back():
+            pages, counts, failures = await self._fetch_page(sources, request, probe, with_total)
+        failed = {failure.source_id for failure in failures}
+        trusted = {source_id: rows for source_id, rows in pages.items() if source_id not in failed}
+        merged = merge_pages(trusted, descending=request.order.descending)
+        rows = list(itertools.islice(merged, request.limit + 1))
+        total = sum(count for source_id, count in counts.items() if source_id not in failed)
+        return MergedPage(
+            rows=rows[: request.limit],
+            has_next=len(rows) > request.limit,
+            total=total if with_total else None,
+            failures=failures,
+        )
+
+    async def _fetch_page(
+        self, sources: list[Source], request: PageRequest, probe: PageRequest, with_total: bool
+    ) -> tuple[dict[str, list[ComplaintRecord]], dict[str, int], list[SourceFailure]]:
         pages_task = self.calls.fan_out(
             sources, lambda source: source.fetch_page(probe), key=("page", probe)
         )
@@ -94,17 +112,7 @@ class Federation:
             pages, page_failures = await pages_task
             counts, count_failures = {}, []
         failures = _union(page_failures, count_failures, _reject_out_of_scope(request, pages))
-        failed = {failure.source_id for failure in failures}
-        trusted = {source_id: rows for source_id, rows in pages.items() if source_id not in failed}
-        merged = merge_pages(trusted, descending=request.order.descending)
-        rows = list(itertools.islice(merged, request.limit + 1))
-        total = sum(count for source_id, count in counts.items() if source_id not in failed)
-        return MergedPage(
-            rows=rows[: request.limit],
-            has_next=len(rows) > request.limit,
-            total=total if with_total else None,
-            failures=failures,
-        )
+        return pages, counts, failures
 
     async def stats(
         self,

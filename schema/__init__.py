@@ -20,7 +20,8 @@ from schema.stats.queries import StatsQueries
 from schema.system.queries import SystemQueries
 
 DOCUMENT_CACHE_SIZE = 512
-"""Distinct documents kept parsed and validated (module-level LRU, shared by requests)."""
+"""Distinct valid documents kept parsed, measured and validated (an LRU per schema, shared by
+every request; refused documents have a smaller LRU of their own)."""
 
 Query = merge_types(
     "Query", (ComplaintQueries, StatsQueries, RegionQueries, SystemQueries, AuditQueries)

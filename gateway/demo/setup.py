@@ -1,6 +1,12 @@
-"""Preparing a data directory for the demo: seed once, then write registry and config."""
+"""Preparing a data directory for the demo: seed once, then write registry and config.
+
+The config also names the data directory's source-token key pair (`source_token_key_file`,
+created once), so a registry that mixes in `remote` sources works with the demo as it is:
+`lapor-gateway up` serves the same data with North Sumatra's regencies as source services.
+"""
 
 import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,12 +16,12 @@ from gateway.demo.topology import demo_topology
 from gateway.domain import PrincipalTier, Role
 from gateway.regions import load_regions
 from gateway.registry import SourceConfig, write_registry
+from gateway.source_tokens import demo_source_key
 from gateway.tokens import SECRET_FILE, demo_secret, issue_demo_token
 
 SEED_MARKER = "seed.json"
 REGISTRY_FILE = "registry.toml"
 CONFIG_FILE = "gateway.toml"
-AUDIT_FILE = "audit.db"
 AUDIT_FILE = "audit.db"
 SEED_VERSION = 1
 
@@ -55,10 +61,13 @@ def seed_data_dir(data_dir: Path, scale: float, progress: Callable[[str], None])
     (data_dir / SEED_MARKER).unlink(missing_ok=True)
     summary = seed_demo(data_dir, scale=scale, progress=progress)
     config = write_demo_config(data_dir)
-    (data_dir / SEED_MARKER).write_text(
-        json.dumps({"version": SEED_VERSION, "scale": scale, "complaints": summary.complaints}),
-        encoding="utf-8",
-    )
+    marker = {
+        "version": SEED_VERSION,
+        "scale": scale,
+        "complaints": summary.complaints,
+        "seed_id": uuid.uuid4().hex,
+    }
+    (data_dir / SEED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
     progress(
         f"seeded {summary.sources} sources, {summary.complaints:,} complaints "
         f"in {summary.seconds:.1f} s into {data_dir}"
@@ -66,14 +75,32 @@ def seed_data_dir(data_dir: Path, scale: float, progress: Callable[[str], None])
     return config
 
 
+def seed_id(data_dir: Path) -> str:
+    """The identity of the data directory's current seed: a new one on every (re)seed, so a
+    copy of the data made elsewhere (e.g. loaded into PostgreSQL) knows when it is stale.
+    A seed made before ids existed gets one now."""
+    marker = data_dir / SEED_MARKER
+    recorded = json.loads(marker.read_text(encoding="utf-8"))
+    identity = recorded.get("seed_id")
+    if not isinstance(identity, str) or not identity:
+        identity = uuid.uuid4().hex
+        marker.write_text(json.dumps({**recorded, "seed_id": identity}), encoding="utf-8")
+    return identity
+
+
 def write_demo_config(data_dir: Path) -> Path:
+    """The demo's gateway config and registry (every source an SQLite file); also creates the
+    demo HS256 secret and the source-token key pair if the data directory has none."""
     demo_secret(data_dir)
+    source_key = demo_source_key(data_dir)
     write_registry(data_dir / REGISTRY_FILE, demo_sources(data_dir))
     config = data_dir / CONFIG_FILE
     settings = {
         "mode": "demo",
         "registry": REGISTRY_FILE,
         "jwt_secret_file": SECRET_FILE,
+        # Signs the scope tokens of remote sources, should the registry name any.
+        "source_token_key_file": source_key.name,
         "audit_url": f"sqlite+aiosqlite:///{(data_dir / AUDIT_FILE).resolve()}",
     }
     config.write_text(tomli_w.dumps({"gateway": settings}), encoding="utf-8")

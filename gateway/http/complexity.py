@@ -197,7 +197,8 @@ class Analysis:
         if name == "__type" and parent is self.schema.query_type:
             return TypeMetaFieldDef
         if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-            return parent.fields.get(name)
+            found: GraphQLField | None = parent.fields.get(name)
+            return found
         return None
 
     def _page(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     GraphQLError,
@@ -94,7 +95,7 @@ class DocumentCache:
     def __init__(self, size: int = 512, rejected_size: int = 64) -> None:
         self.limits = QueryLimits()
         self.schema: GraphQLSchema | None = None
-        self.rules: tuple[type[ValidationRule], ...] = ()
+        self.rules: tuple[type[ASTValidationRule], ...] = ()
         self._valid = _Lru(size)
         self._rejected = _Lru(rejected_size)
 
@@ -103,7 +104,7 @@ class DocumentCache:
         it): both are bound here, once, before the first request."""
         self.schema = schema
         self.limits = limits
-        rules: list[type[ValidationRule]] = [
+        rules: list[type[ASTValidationRule]] = [
             *specified_rules,
             MaybeNullValidationRule,
             OneOfInputValidationRule,

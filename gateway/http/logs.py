@@ -3,8 +3,9 @@
 One line per request (`lapor.requests`): request id, operation name, principal id, tier,
 status, codes, cost and timings; never the query text, variables or personal data (the only
 extra fields written are those in `FIELDS`). Every handler line goes through a token bucket:
-an error flood costs at most `rate` lines per second (plus a burst), and the next line kept
-says how many were dropped, so logs cannot grow without bound and the flood stays visible.
+each kind of line (logger and code) costs at most `rate` lines per second (plus a burst), and
+the next line of that kind says how many were dropped: an error flood cannot grow logs without
+bound, cannot crowd out other lines, and stays visible.
 """
 
 import logging
@@ -54,31 +55,50 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
+class _Bucket:
+    __slots__ = ("dropped", "tokens", "updated")
+
+    def __init__(self, tokens: float, now: float) -> None:
+        self.tokens = tokens
+        self.updated = now
+        self.dropped = 0
+
+
 class RateLimitFilter(logging.Filter):
-    """A token bucket over the lines a handler writes (thread-safe: logging may come from
-    the demo seeder's or SQLAlchemy's threads)."""
+    """Token buckets over the lines a handler writes, one per kind of line (logger and code,
+    or level): a flood of one error cannot crowd out the others, and the kinds are a bounded
+    set (loggers and codes are the gateway's own), capped at `MAX_KINDS` all the same.
+    Thread-safe: logging may come from the demo seeder's or SQLAlchemy's threads."""
+
+    MAX_KINDS = 1000
 
     def __init__(self, rate: float, burst: float | None = None) -> None:
         super().__init__()
         self.rate = rate
         self.burst = burst if burst is not None else max(1.0, rate * 2)
-        self.tokens = self.burst
-        self.updated = time.monotonic()
-        self.dropped = 0
+        self.buckets: dict[tuple[str, str], _Bucket] = {}
         self._lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        kind = (record.name, str(getattr(record, "code", None) or record.levelname))
         with self._lock:
             now = time.monotonic()
-            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens < 1:
-                self.dropped += 1
+            bucket = self.buckets.get(kind)
+            if bucket is None:
+                if len(self.buckets) >= self.MAX_KINDS:
+                    kind = ("*", "*")
+                    bucket = self.buckets.setdefault(kind, _Bucket(self.burst, now))
+                else:
+                    bucket = self.buckets[kind] = _Bucket(self.burst, now)
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+            if bucket.tokens < 1:
+                bucket.dropped += 1
                 return False
-            self.tokens -= 1
-            if self.dropped:
-                record.dropped = self.dropped
-                self.dropped = 0
+            bucket.tokens -= 1
+            if bucket.dropped:
+                record.dropped = bucket.dropped
+                bucket.dropped = 0
             return True
 
 

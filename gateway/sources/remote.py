@@ -8,8 +8,9 @@ Answers become frozen records right here (`gateway.service.contract`), strictly 
 Failures are coded, never carrying the remote's text: connection refused or reset →
 SOURCE_UNAVAILABLE; an HTTP timeout → SOURCE_TIMEOUT; HTTP errors (5xx, a refused token)
 and GraphQL errors → SOURCE_ERROR (or the service's own SOURCE_TIMEOUT/SOURCE_UNAVAILABLE);
-a body that is not the contract's shape → SOURCE_BAD_RESPONSE; a body larger than
-`max_response_bytes` → SOURCE_TOO_LARGE, read no further than the cap.
+a body that is not the contract's shape (a compressed one included: the gateway asks for
+`identity`) → SOURCE_BAD_RESPONSE; a body larger than `max_response_bytes` →
+SOURCE_TOO_LARGE, read no further than the cap.
 """
 
 import logging
@@ -245,6 +246,9 @@ class RemoteSource:
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
             "Accept": "application/json",
+            # Bodies travel as they are: a compressed one would inflate past the cap (a 64 KB
+            # gzip answer is 64 MiB) before a single byte of it was counted.
+            "Accept-Encoding": "identity",
         }
         try:
             async with self._client.stream(
@@ -281,7 +285,7 @@ class RemoteSource:
         if declared.isdigit() and int(declared) > cap:
             raise self._too_large()
         body = bytearray()
-        async for chunk in response.aiter_bytes(_CHUNK):
+        async for chunk in response.aiter_raw(_CHUNK):  # as sent: never inflated here
             body += chunk
             if len(body) > cap:
                 raise self._too_large()
