@@ -7,8 +7,7 @@ COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY schema ./schema
 COPY resolvers ./resolvers
-# redis: the client of the replicas' shared rate-limit counters (LAPOR_REDIS_URL).
-RUN pip install --no-cache-dir . "redis>=5" \
+RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --no-create-home lapor \
     && mkdir /data && chown lapor /data
 USER lapor

@@ -185,15 +185,22 @@ def _load(
 # -- run ------------------------------------------------------------------------------------
 
 
-def free_ports(count: int, host: str = LOOPBACK) -> list[int]:
-    """`count` distinct ports free right now (the kernel's choice)."""
+def free_ports(
+    count: int, host: str = LOOPBACK, exclude: frozenset[int] = frozenset()
+) -> list[int]:
+    """`count` distinct ports free right now (the kernel's choice), none of `exclude` (a port
+    chosen but not bound yet, like the gateway's)."""
     probes = []
+    ports: list[int] = []
     try:
-        for _ in range(count):
+        while len(ports) < count:
             probe = socket.socket()
             probes.append(probe)
             probe.bind((host, 0))
-        return [probe.getsockname()[1] for probe in probes]
+            port: int = probe.getsockname()[1]
+            if port not in exclude:
+                ports.append(port)
+        return ports
     finally:
         for probe in probes:
             probe.close()
@@ -302,7 +309,7 @@ def run(prepared: Prepared, options: UpOptions, supervisor: Supervisor, say: Pro
     """Start everything, wait until ready, supervise until stopped (StopRequested) or the
     gateway exits (status 1). The caller stops the supervisor's children in any case."""
     check_port_free(options.host, options.port)
-    ports = free_ports(len(prepared.topology.services))
+    ports = free_ports(len(prepared.topology.services), exclude=frozenset({options.port}))
     service_ports = {
         source.id: port for source, port in zip(prepared.topology.services, ports, strict=True)
     }
