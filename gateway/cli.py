@@ -1,4 +1,4 @@
-"""`lapor-gateway`: demo, seed, serve, token, schema, source serve."""
+"""`lapor-gateway`: one GraphQL graph over SP4N-LAPOR! complaint sources."""
 
 import argparse
 import os
