@@ -14,7 +14,8 @@ own row scope are protected:
    the total is suppressed instead.
 3. **Measures.** `verified`, `resolved` and `overdue` are sub-counts: each is withheld (with the
    rate) when its own out-of-scope part, or the rest of the bucket's out-of-scope count, is
-   between 1 and k-1, since either would reveal a small group.
+   between 1 and k-1, since either would reveal a small group. A measure unknown in exactly
+   one bucket is withheld from the total too.
 4. The total follows the same rules as a bucket.
 
 What this does not cover: two *different* queries whose filters differ by a small set (for
@@ -24,7 +25,7 @@ query auditing and is out of reach of per-response rules.
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 Key = tuple[Hashable, ...]
 
@@ -140,6 +141,24 @@ def protect(cells: Sequence[Cell], width: int, k: int) -> tuple[list[Shown], Sho
     )
     lone = len(hidden) == 1
     total_hidden = lone or _small(total.outside.count, k)
-    return [show(cell, i in hidden, k) for i, cell in enumerate(cells)], show(
-        total, total_hidden, k
+    shown = [show(cell, i in hidden, k) for i, cell in enumerate(cells)]
+    return shown, _without_lone_unknowns(show(total, total_hidden, k), shown)
+
+
+_MEASURES = ("verified", "resolved", "overdue")
+
+
+def _without_lone_unknowns(total: Shown, buckets: Sequence[Shown]) -> Shown:
+    """A measure unknown in exactly one bucket would be the total's minus the others': then
+    the total withholds it too."""
+    withheld = {
+        name for name in _MEASURES if sum(getattr(bucket, name) is None for bucket in buckets) == 1
+    }
+    if not withheld or total.suppressed:
+        return total
+    return replace(
+        total,
+        verified=None if "verified" in withheld else total.verified,
+        resolved=None if "resolved" in withheld else total.resolved,
+        overdue=None if "overdue" in withheld else total.overdue,
     )

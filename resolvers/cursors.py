@@ -31,6 +31,8 @@ def decode_cursor(cursor: str, order: SortOrder) -> Keyset:
         keyset = Keyset(datetime.fromisoformat(submitted_at), str(local_id))
     except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError):
         raise BadUserInputError("`after` is not a cursor from this API") from None
+    if keyset.submitted_at.tzinfo is not None:
+        raise BadUserInputError("`after` is not a cursor from this API")
     if version != _VERSION or cursor_order != order.value:
         raise BadUserInputError("`after` belongs to a different ordering; start again without it")
     return keyset

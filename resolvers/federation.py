@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from gateway.errors import SourceBadResponseError
 from gateway.policy import RowScope
-from gateway.regions import RegionIndex
+from gateway.regions import NATIONAL, RegionIndex
 from gateway.registry import Registry
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Source
 from gateway.sources.records import ComplaintRecord, StatsRow
@@ -21,7 +21,7 @@ from resolvers.deadline import keeping_back
 from resolvers.facts import FACT_COLUMNS, in_scope
 from resolvers.fanout import SourceCalls, SourceFailure
 from resolvers.ids import home_region
-from resolvers.planning import plan_sources
+from resolvers.planning import overlap, plan_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +127,11 @@ class Federation:
             lambda source: source.fetch_stats(criteria, dimensions, split),
             key=("stats", criteria, tuple(dimensions), split),
         )
-        return MergedStats(cells=sum_stats(answers.values()), failures=failures)
+        clamped = [
+            _clamp_inside(rows, split, self.registry.by_id(source_id).covers)
+            for source_id, rows in answers.items()
+        ]
+        return MergedStats(cells=sum_stats(clamped), failures=failures)
 
 
 def merge_pages(
@@ -155,6 +159,19 @@ def sum_stats(per_source: Iterable[list[StatsRow]]) -> list[Cell]:
             sums[row.key] = sums.get(row.key, Counts()) + counts
     keys = dict.fromkeys([*inside, *outside])
     return [Cell(key, inside.get(key, Counts()), outside.get(key, Counts())) for key in keys]
+
+
+def _clamp_inside(
+    rows: list[StatsRow], split: RowScope | None, covers: Sequence[str]
+) -> list[StatsRow]:
+    """A source's word that rows are the caller's own is taken only where it can be true: never
+    for the public, and never from a source covering nothing inside the caller's scope."""
+    if split is not None and split.unbounded:
+        return [replace(row, inside=True) for row in rows]
+    possible = split is not None and any(
+        cover != NATIONAL and overlap(cover, split.region) for cover in covers
+    )
+    return rows if possible else [replace(row, inside=False) for row in rows]
 
 
 def _reject_out_of_scope(

@@ -133,7 +133,9 @@ class ChildrenByComplaintLoader(_SourceLoader[SourceKey, list[C]]):
             records = await self.fetch_children(source, [cid for _, cid in group], self.scope)
             grouped: dict[SourceKey, list[C]] = {key: [] for key in group}
             for record in records:
-                grouped[(source.config.id, record.complaint_id)].append(record)
+                # A child of a complaint nobody asked for is the source's mistake: ignored.
+                if (key := (source.config.id, record.complaint_id)) in grouped:
+                    grouped[key].append(record)
             return grouped
 
         return await self.load_grouped(keys, self.owning_source, fetch, [])

@@ -14,8 +14,8 @@ from gateway.app import create_app
 from gateway.policy import EVERYTHING, RowScope
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings
-from gateway.sources.base import PageRequest
-from gateway.sources.records import ComplaintRecord, ReporterRecord
+from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
+from gateway.sources.records import ComplaintRecord, ReporterRecord, StatsRow
 from gateway.sources.sql import SqlSource, create_source_engine
 from resolvers.federation import Federation
 from tests.conftest import SECRET, token_for
@@ -38,7 +38,17 @@ class ScopeIgnoringSource(SqlSource):
 
 
 class ReporterLeakingSource(SqlSource):
-    """Fault injection: returns a reporter for every id asked, and for some it was not."""
+    """Fault injection: returns a reporter for every id asked, and for some it was not; and
+    claims every aggregate row is the caller's own (so never to be suppressed)."""
+
+    async def fetch_stats(
+        self,
+        criteria: ComplaintCriteria,
+        dimensions: Sequence[Dimension],
+        split: RowScope | None = None,
+    ) -> list[StatsRow]:
+        rows = await super().fetch_stats(criteria, dimensions, split)
+        return [replace(row, inside=True) for row in rows]
 
     async def fetch_reporters(
         self, complaint_ids: Sequence[str], scope: RowScope
@@ -178,3 +188,20 @@ def test_without_an_access_log_no_identity_is_shown(tmp_path: Path) -> None:
     assert body["data"]["complaints"]["edges"] == [{"node": {"reporter": None}}]
     assert [e["extensions"]["code"] for e in body["errors"]] == ["AUDIT_UNAVAILABLE"]
     assert "Leaked" not in str(body)
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [{}, {"tier": "REGENCY", "region": "12.71"}],
+    ids=["public", "regency-elsewhere"],
+)
+def test_a_source_cannot_exempt_its_small_cells_from_suppression(
+    faulty_client: TestClient, caller: dict[str, str]
+) -> None:
+    query = """{ complaintStats(filter: {region: "31"}, groupBy: [REGENCY]) {
+        buckets { count suppressed } total { suppressed } } }"""
+    body = ask(faulty_client, query, **caller)
+    stats = body["data"]["complaintStats"]
+    # Jakarta's 2 complaints are nobody's here but Jakarta's: suppressed, whatever it claims.
+    assert stats["buckets"] == [{"count": None, "suppressed": True}]
+    assert stats["total"]["suppressed"] is True

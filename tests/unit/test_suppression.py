@@ -107,3 +107,17 @@ def test_no_line_of_a_table_keeps_a_lone_suppressed_bucket_when_a_partner_exists
             lone = [c for c in line if c.key in hidden]
             partners = [c for c in line if c.key not in hidden and c.outside.count > 0]
             assert len(lone) != 1 or not partners
+
+
+def test_a_measure_withheld_in_one_bucket_is_withheld_from_the_total() -> None:
+    cells = [
+        cell((2022,), 100, verified=98, resolved=90, overdue=3),
+        cell((2023,), 100, verified=50, resolved=40, overdue=30),
+    ]
+    buckets, total = protect(cells, 1, K)
+    assert (buckets[0].verified, buckets[0].overdue) == (None, None)
+    assert (buckets[1].verified, buckets[1].overdue) == (50, 30)
+    # Otherwise 148 - 50 and 33 - 30 would give back the withheld figures.
+    assert (total.verified, total.overdue) == (None, None)
+    assert total.count == 200
+    assert total.resolved == 130
