@@ -40,6 +40,8 @@ from gateway.policy import RowScope
 
 ALGORITHM = "ES256"
 SCOPE_CLAIM = "scope"
+OPERATION_CLAIM = "op"
+OPERATIONS = frozenset({"rows", "stats"})
 DEFAULT_ISSUER = "lapor-gateway"
 DEFAULT_TTL_SECONDS = 30
 MAX_TTL_SECONDS = 60
@@ -63,6 +65,9 @@ class ScopeClaim:
 
     scope: RowScope
     split: RowScope | None = None
+    operation: str = "rows"
+    """`rows` (pages, lookups, children, reporters) or `stats`: a stats token reads every
+    region's counts, so it must never be accepted for rows."""
 
 
 def _scope_json(scope: RowScope) -> dict[str, object]:
@@ -184,9 +189,15 @@ class SourceTokenSigner:
     def from_file(cls, path: Path, *, issuer: str = DEFAULT_ISSUER) -> "SourceTokenSigner":
         return cls(load_private_key(path), issuer=issuer)
 
-    def sign(self, audience: str, scope: RowScope, split: RowScope | None = None) -> str:
+    def sign(
+        self,
+        audience: str,
+        scope: RowScope,
+        split: RowScope | None = None,
+        operation: str = "rows",
+    ) -> str:
         """A token for one call to source `audience` reading `scope` (stats: `split`)."""
-        claim = ScopeClaim(scope, split)
+        claim = ScopeClaim(scope, split, operation)
         now = self._clock()
         cached = self._cache.get((audience, claim))
         if cached is not None and now < cached[1]:
@@ -199,6 +210,7 @@ class SourceTokenSigner:
                 "iat": issued,
                 "exp": issued + self.ttl_seconds,
                 SCOPE_CLAIM: encode_scope(claim),
+                OPERATION_CLAIM: claim.operation,
             },
             self._key,
             algorithm=ALGORITHM,

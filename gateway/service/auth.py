@@ -8,7 +8,7 @@ verified scope is the only row scope the service ever applies.
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,15 @@ from gateway.auth import _header, _invalid, _reason
 from gateway.errors import ConfigurationError
 from gateway.keys import MAX_KID_LENGTH, JwksError, JwksFileKeys, KeySource, SigningKey
 from gateway.service.settings import ServiceSettings
-from gateway.source_tokens import ALGORITHM, SCOPE_CLAIM, ScopeClaim, ScopeClaimError, decode_scope
+from gateway.source_tokens import (
+    ALGORITHM,
+    OPERATION_CLAIM,
+    OPERATIONS,
+    SCOPE_CLAIM,
+    ScopeClaim,
+    ScopeClaimError,
+    decode_scope,
+)
 
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", SCOPE_CLAIM]
 _VERIFIED_LIMIT = 4096
@@ -132,7 +140,11 @@ class ScopeTokenVerifier:
         if claims["aud"] != self.audience:  # one source per token: never a list of them
             raise _invalid("wrong audience")
         try:
-            return decode_scope(claims[SCOPE_CLAIM]), float(claims["exp"])
+            operation = claims.get(OPERATION_CLAIM, "rows")
+            if operation not in OPERATIONS:
+                raise ScopeClaimError("`op` must be `rows` or `stats`")
+            claim = replace(decode_scope(claims[SCOPE_CLAIM]), operation=operation)
+            return claim, float(claims["exp"])
         except ScopeClaimError:
             raise _invalid("bad `scope`") from None
 

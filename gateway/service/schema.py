@@ -20,7 +20,8 @@ from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
 
 from gateway.domain import Tier
-from gateway.errors import BadUserInputError
+from gateway.errors import AuthorizationError, BadUserInputError
+from gateway.policy import RowScope
 from gateway.service.contract import (
     COLUMN_OF_FIELD,
     CONTRACT_VERSION,
@@ -71,7 +72,16 @@ def _bounded(settings: ServiceSettings, name: str, values: Sequence[object]) -> 
         raise BadUserInputError(f"`{name}` lists more than {settings.max_items} values")
 
 
-def _criteria(info: Info, criteria: Criteria) -> base.ComplaintCriteria:
+def _row_scope(info: Info) -> RowScope:
+    """The token's scope for reading rows. A stats token reads every region's counts, so it
+    reads no rows at all: a token is good only for the kind of call it was signed for."""
+    claim = info.context.claim
+    if claim.operation != "rows":
+        raise AuthorizationError("this token was signed for stats, not for reading rows")
+    return claim.scope
+
+
+def _criteria(info: Info, criteria: Criteria, *, stats: bool = False) -> base.ComplaintCriteria:
     """The filter from the arguments, the row scope from the token: never the other way."""
     context = info.context
     for name in ("statuses", "types", "categories", "channels"):
@@ -81,7 +91,7 @@ def _criteria(info: Info, criteria: Criteria) -> base.ComplaintCriteria:
     except ValueError:
         raise BadUserInputError(f"unknown tier {criteria.tier!r}") from None
     return base.ComplaintCriteria(
-        scope=context.claim.scope,
+        scope=context.claim.scope if stats else _row_scope(info),
         now=utc_naive(criteria.now),
         region=criteria.region,
         incident_region=criteria.incident_region,
@@ -164,7 +174,7 @@ async def resolve_stats(
     records = await _run(
         info,
         info.context.source.fetch_stats(
-            _criteria(info, criteria),
+            _criteria(info, criteria, stats=True),
             [base.Dimension(dimension.value) for dimension in dimensions],
             info.context.claim.split,
         ),
@@ -176,7 +186,7 @@ async def resolve_complaints(
     info: Info, ids: list[str], columns: list[str] | None = None
 ) -> list[Complaint]:
     _bounded(info.context.settings, "ids", ids)
-    source, scope = info.context.source, info.context.claim.scope
+    source, scope = info.context.source, _row_scope(info)
     records = await _run(info, source.fetch_complaints(ids, scope, _columns(columns or ())))
     return cast(list[Complaint], records)
 
@@ -193,27 +203,27 @@ async def resolve_categories(info: Info, codes: list[str]) -> list[Category]:
 
 async def resolve_status_events(info: Info, complaint_ids: list[str]) -> list[StatusEvent]:
     _bounded(info.context.settings, "complaintIds", complaint_ids)
-    source, scope = info.context.source, info.context.claim.scope
+    source, scope = info.context.source, _row_scope(info)
     records = await _run(info, source.fetch_status_events(complaint_ids, scope))
     return cast(list[StatusEvent], records)
 
 
 async def resolve_dispositions(info: Info, complaint_ids: list[str]) -> list[Disposition]:
     _bounded(info.context.settings, "complaintIds", complaint_ids)
-    source, scope = info.context.source, info.context.claim.scope
+    source, scope = info.context.source, _row_scope(info)
     records = await _run(info, source.fetch_dispositions(complaint_ids, scope))
     return cast(list[Disposition], records)
 
 
 async def resolve_follow_ups(info: Info, complaint_ids: list[str]) -> list[FollowUp]:
     _bounded(info.context.settings, "complaintIds", complaint_ids)
-    source, scope = info.context.source, info.context.claim.scope
+    source, scope = info.context.source, _row_scope(info)
     return cast(list[FollowUp], await _run(info, source.fetch_follow_ups(complaint_ids, scope)))
 
 
 async def resolve_reporters(info: Info, complaint_ids: list[str]) -> list[Reporter]:
     _bounded(info.context.settings, "complaintIds", complaint_ids)
-    source, scope = info.context.source, info.context.claim.scope
+    source, scope = info.context.source, _row_scope(info)
     return cast(list[Reporter], await _run(info, source.fetch_reporters(complaint_ids, scope)))
 
 

@@ -182,7 +182,7 @@ class RemoteSource:
             "criteria": criteria_variables(criteria),
             "dimensions": [dimension.value for dimension in dimensions],
         }
-        data = await self._query(STATS, variables, criteria.scope, split)
+        data = await self._query(STATS, variables, criteria.scope, split, operation="stats")
         try:
             return decode_stats(data.get("stats"), dimensions)
         except WireError as error:
@@ -235,12 +235,13 @@ class RemoteSource:
         variables: dict[str, Any],
         scope: RowScope,
         split: RowScope | None = None,
+        operation: str = "rows",
     ) -> dict[str, Any]:
         """POST one document; the `data` object of a successful answer."""
         if self._client is None:
             await self.open()
         assert self._client is not None
-        token = self.signer.sign(self.config.id, scope, split)
+        token = self.signer.sign(self.config.id, scope, split, operation)
         body = orjson.dumps({"query": document, "variables": variables})
         headers = {
             "Authorization": f"Bearer {token}",

@@ -170,3 +170,27 @@ def test_bad_arguments_are_coded_errors(
     body = call(query, variables, mint()).json()
     assert message in body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_stats_token_reads_no_rows(call: Call, mint: Mint) -> None:
+    """A stats token covers every region's counts; replayed for rows it reads nothing."""
+    stats_token = mint(RowScope(None), op="stats")
+    counted = data(call(STATS, {"criteria": {"now": NOW}}, stats_token))["stats"]
+    assert counted
+    for query, variables in (
+        (PAGE, {"criteria": {"now": NOW}}),
+        (COUNT, {"criteria": {"now": NOW}}),
+        (BY_IDS, {"ids": ids_in_any(call, mint)}),
+    ):
+        body = call(query, variables, stats_token).json()
+        assert body["data"] is None
+        assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+
+
+def test_an_unknown_operation_is_refused(call: Call, mint: Mint) -> None:
+    assert call(COUNT, {"criteria": {"now": NOW}}, mint(MEDAN, op="everything")).status_code == 401
+
+
+def ids_in_any(call: Call, mint: Mint) -> list[str]:
+    rows = data(call(PAGE, {"criteria": {"now": NOW}}, mint(RowScope(None))))["page"]
+    return [row["id"] for row in rows]
