@@ -21,7 +21,7 @@ from gateway.errors import (
 from gateway.sources.base import Source
 from resolvers.breaker import BreakerState, CircuitBreaker
 from resolvers.coalesce import Coalescer
-from resolvers.deadline import time_left
+from resolvers.deadline import request_deadline, time_left
 from resolvers.retry import RetryBudget
 
 logger = logging.getLogger("lapor.sources")
@@ -109,9 +109,24 @@ class SourceCalls:
         """`key` names the call for coalescing (None: never shared)."""
         if key is None:
             return await self._guarded(source, call)
-        return await self.coalescer.run(
-            (source.config.id, key), lambda: self._guarded(source, call)
-        )
+
+        async def shared() -> T:
+            # The shared call belongs to no one request: the source's own timeout bounds it,
+            # and each waiter below gives up at its own deadline.
+            request_deadline.set(None)
+            return await self._guarded(source, call)
+
+        shared_key = (source.config.id, key)
+        limit = time_left(source.config.timeout)
+        if limit >= source.config.timeout:
+            # The source's own timeout comes first: the shared call enforces it (and tells
+            # the breaker), so this waiter needs no clock of its own.
+            return await self.coalescer.run(shared_key, shared)
+        try:
+            async with asyncio.timeout(max(limit, 0.0)):
+                return await self.coalescer.run(shared_key, shared)
+        except TimeoutError:
+            raise SourceTimeoutError("request deadline reached", source=source.config.id) from None
 
     async def fan_out(
         self,

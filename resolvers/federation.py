@@ -23,6 +23,8 @@ from resolvers.fanout import SourceCalls, SourceFailure
 from resolvers.ids import home_region
 from resolvers.planning import overlap, plan_sources
 
+_PLAN_CACHE_LIMIT = 4096
+
 
 @dataclass(frozen=True, slots=True)
 class SourcedComplaint:
@@ -58,6 +60,7 @@ class Federation:
         self.regions = regions
         self.sources = {source.config.id: source for source in sources}
         self.calls = calls or SourceCalls(self.sources)
+        self._plans: dict[tuple[object, ...], list[Source]] = {}
 
     async def open(self) -> None:
         await asyncio.gather(*(source.open() for source in self.sources.values()))
@@ -66,9 +69,18 @@ class Federation:
         await asyncio.gather(*(source.close() for source in self.sources.values()))
 
     def plan(self, criteria: ComplaintCriteria) -> list[Source]:
+        """The sources a query needs; the answer depends on four values only, so it is worked
+        out once per process for each combination seen (a national plan walks 553 regions)."""
         agency_region = home_region(criteria.agency, self.regions) if criteria.agency else None
-        ids = plan_sources(criteria, self.registry, self.regions, agency_region)
-        return [self.sources[source_id] for source_id in ids]
+        key = (criteria.scope.region, criteria.region, criteria.tier, agency_region)
+        plan = self._plans.get(key)
+        if plan is None:
+            ids = plan_sources(criteria, self.registry, self.regions, agency_region)
+            plan = [self.sources[source_id] for source_id in ids]
+            if len(self._plans) >= _PLAN_CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
 
     def owner(self, region_code: str | None) -> Source | None:
         owner_id = self.registry.owner_of.get(region_code) if region_code else None

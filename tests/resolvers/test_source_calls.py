@@ -162,3 +162,26 @@ async def test_fan_out_returns_answers_and_coded_failures() -> None:
     answers, failures = await calls.fan_out([good, bad], call)  # type: ignore[list-item]
     assert answers == {"good": "ok"}
     assert [(f.source_id, f.code) for f in failures] == [("bad", "SOURCE_TIMEOUT")]
+
+
+async def test_a_shared_call_is_not_cut_by_the_first_callers_deadline() -> None:
+    source = FakeSource(timeout=5.0)
+    calls = SourceCalls([source.config.id])
+
+    async def slow() -> str:
+        await asyncio.sleep(0.3)
+        return "counted"
+
+    call = source.answering(slow)
+
+    async def with_deadline(seconds: float) -> str:
+        request_deadline.set(time.monotonic() + seconds)
+        return await calls.call(source, call, key=("stats", "same"))  # type: ignore[arg-type]
+
+    hurried = asyncio.ensure_future(with_deadline(0.1))
+    await asyncio.sleep(0.01)
+    patient = asyncio.ensure_future(with_deadline(5.0))
+    with pytest.raises(SourceTimeoutError):
+        await hurried
+    assert await patient == "counted"
+    assert source.calls == 1
