@@ -1,22 +1,13 @@
 """`lapor-gateway demo` as a user runs it: a real process serving GraphiQL and the API."""
 
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+from tests.processes import free_port, serving
 
 
 @pytest.fixture(scope="module")
@@ -32,28 +23,8 @@ def demo_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "--data-dir",
         str(demo_dir),
     ]
-    log = log_path.open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"the demo did not start within 30 s:\n{log_path.read_text()}")
+    with serving(command, port, log_path, seconds=30) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_demo_serves_graphiql_and_demo_identities(demo_server: str) -> None:

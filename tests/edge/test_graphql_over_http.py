@@ -2,7 +2,6 @@
 (uvicorn on 127.0.0.1), and the media-type rules they do not cover."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,17 +12,11 @@ import httpx
 import pytest
 
 from tests.edge.conftest import GRAPHQL_RESPONSE, EdgeApp, post
+from tests.processes import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 AUDIT_PREFIX = REPO / ".ci" / "audit"
 GRAPHQL_HTTP = "graphql-http@1.23.1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

@@ -474,11 +474,3 @@ async def eventually(check: Callable[[], bool], within: float, pause: float = 0.
             return False
         await asyncio.sleep(pause)
     return True
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (bound, then closed): connections are refused."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port

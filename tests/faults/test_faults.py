@@ -46,9 +46,9 @@ from tests.faults.servers import (
     FaultServer,
     KillableServer,
     eventually,
-    free_port,
     held_connections,
 )
+from tests.processes import free_port  # bound, then closed: nothing listens there
 
 MARGIN_SECONDS = 1.5
 """Beyond the deadline, for a loaded machine."""

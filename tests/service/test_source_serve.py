@@ -1,10 +1,6 @@
 """`lapor-gateway source serve` as an operator runs it, and its configuration errors."""
 
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,16 +10,10 @@ import pytest
 from gateway.cli import main
 from gateway.policy import RowScope
 from gateway.registry import SourceConfig
+from tests.processes import free_port, serving
 from tests.service.harness import KeyPair
 
 COUNT = {"query": '{ count(criteria: {now: "2023-06-01T12:00:00"}) contract { version } }'}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def write_config(path: Path, service_db: SourceConfig, key: Path, **extra: str) -> Path:
@@ -57,27 +47,8 @@ def served(
         str(port),
     ]
     log_path = directory / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail(f"source serve did not start within 20 s:\n{log_path.read_text()}")
-            yield base
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serving(command, port, log_path, seconds=20) as base:
+        yield base
 
 
 def test_source_serve_answers_the_gateway_and_nobody_else(served: str, keys: KeyPair) -> None:

@@ -1,14 +1,10 @@
 """Process helpers for the topology tests: free ports, and whether a pid still runs."""
 
-import socket
 from pathlib import Path
 
+from tests.processes import free_port
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+__all__ = ["free_port", "is_running"]
 
 
 def is_running(pid: int) -> bool:
