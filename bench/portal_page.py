@@ -36,7 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.sources.models import AgencyRow, CategoryRow, ComplaintRow, StatusEventRow
-from resolvers.ids import encode_node_id
+from resolvers.ids import NODE_ID_KEY_FILE, NodeIdCodec
 
 REGION, PAGE_SIZE = "12.71", 50
 DOCUMENT = (
@@ -46,6 +46,7 @@ DOCUMENT = (
 )
 DEFAULT_DATA_DIR = Path("/tmp/lapor-bench")  # noqa: S108 - a throwaway bench data dir
 DB_ENV, CONFIG_ENV = "LAPOR_BENCH_FLOOR_DB", "LAPOR_BENCH_GATEWAY_CONFIG"
+KEY_ENV = "LAPOR_BENCH_NODE_ID_KEY"  # the floor seals ids as the gateway does, with its key
 PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "sqlalchemy", "aiosqlite")
 SERVER_FLAGS = ["--loop", "uvloop", "--http", "httptools"]  # both come with uvicorn[standard]
 C = ComplaintRow.__table__.c  # type: ignore[attr-defined]
@@ -59,6 +60,7 @@ def create_floor_app() -> Starlette:
     engine = create_async_engine(
         f"sqlite+aiosqlite:///{os.environ[DB_ENV]}", connect_args={"timeout": 5.0}
     )
+    node_ids = NodeIdCodec.from_file(Path(os.environ[KEY_ENV]))
 
     async def rows(statement: Any) -> Sequence[Any]:
         async with engine.connect() as connection:
@@ -98,7 +100,7 @@ def create_floor_app() -> Starlette:
             )
         edges = [
             {"node": {
-                "id": encode_node_id("Complaint", row.id), "trackingId": row.tracking_id,
+                "id": node_ids.encode("Complaint", row.id), "trackingId": row.tracking_id,
                 "title": row.title, "status": row.status, "submittedAt": row.submitted_at,
                 "handlingAgency": agency.get(row.agency_code),
                 "category": category.get(row.category_code), "statusHistory": history[row.id],
@@ -258,7 +260,7 @@ def summarise(results: dict[str, list[Result]]) -> int:
 
 
 def main() -> int:
-    from gateway.demo.setup import CONFIG_FILE, is_seeded, seed_data_dir
+    from gateway.demo.setup import CONFIG_FILE, is_seeded, seed_data_dir, write_demo_config
     from gateway.domain import PrincipalTier, Role
     from gateway.tokens import demo_secret, issue_demo_token
 
@@ -276,6 +278,7 @@ def main() -> int:
     if not is_seeded(data_dir):
         print(f"seeding the demo into {data_dir} (about a minute) ...", flush=True)
         seed_data_dir(data_dir, 1.0, lambda line: print(f"  {line}", flush=True))
+    write_demo_config(data_dir)  # as `lapor-gateway demo` does: this version's config and keys
     secret = demo_secret(data_dir)
     token = issue_demo_token(secret, PrincipalTier.REGENCY, region=REGION, role=Role.OPERATOR)
     versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in PACKAGES)
@@ -293,7 +296,8 @@ def main() -> int:
     try:
         config, db = data_dir / CONFIG_FILE, data_dir / "sources" / f"reg-{REGION}.db"
         servers["gateway"] = start_server("create_gateway_app", {CONFIG_ENV: str(config)})
-        servers["floor"] = start_server("create_floor_app", {DB_ENV: str(db)})
+        key = data_dir / NODE_ID_KEY_FILE
+        servers["floor"] = start_server("create_floor_app", {DB_ENV: str(db), KEY_ENV: str(key)})
         for name, server in servers.items():
             wait_ready(name, server)
         check_same({name: port for name, (_, port) in servers.items()}, body, token)

@@ -2,6 +2,7 @@
 
 import contextlib
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from gateway.auth import (
     TokenVerifier,
     unauthenticated,
 )
+from gateway.disclosure.budget import QueryBudget, build_query_budget
 from gateway.errors import ConfigurationError
 from gateway.http.endpoint import EdgeOptions, GraphQLEndpoint
 from gateway.http.limits import ListSizes, QueryLimits
@@ -42,25 +44,39 @@ from gateway.registry import load_registry
 from gateway.settings import GatewaySettings
 from gateway.source_tokens import SourceTokenSigner
 from gateway.sources.factory import build_source
+from gateway.stats_size import BucketEstimator
 from gateway.tokens import DEMO_ISSUER
 from resolvers.breaker import BreakerState
 from resolvers.context import GatewayContext
 from resolvers.deadline import request_deadline
 from resolvers.fanout import SourceCallObserver, SourceCalls
 from resolvers.federation import Federation
+from resolvers.ids import NodeIdCodec
 from resolvers.loaders import build_loaders
 from schema import build_schema
+
+logger = logging.getLogger("lapor.gateway")
 
 
 class GatewayContexts:
     """The per-request context every resolver receives, built once execution is to begin."""
 
     def __init__(
-        self, federation: Federation, settings: GatewaySettings, access_log: AccessLog | None
+        self,
+        federation: Federation,
+        settings: GatewaySettings,
+        access_log: AccessLog | None,
+        node_ids: NodeIdCodec,
+        query_budget: QueryBudget | None = None,
+        *,
+        buckets: BucketEstimator,
     ) -> None:
         self.federation = federation
         self.settings = settings
         self.access_log = access_log
+        self.node_ids = node_ids
+        self.query_budget = query_budget
+        self.buckets = buckets
 
     def __call__(self, request: Request, request_id: str) -> GatewayContext:
         request_deadline.set(time.monotonic() + self.settings.request_deadline_seconds)
@@ -75,9 +91,11 @@ class GatewayContexts:
             # To the minute, so identical concurrent calls are identical and can be coalesced.
             now=datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0),
             max_page_size=self.settings.max_page_size,
+            node_ids=self.node_ids,
+            buckets=self.buckets,
             request_id=request_id,
             access_log=self.access_log,
-            suppression_k=self.settings.suppression_k,
+            query_budget=self.query_budget,
         )
 
 
@@ -127,8 +145,28 @@ def build_verifier(settings: GatewaySettings) -> BearerVerifier | None:
     return demo or jwks
 
 
+def build_node_ids(settings: GatewaySettings) -> NodeIdCodec:
+    """The codec of global node ids, from `node_id_key_file`.
+
+    Production refuses to start without one: ids must stay the same across restarts and
+    replicas. Demo mode without one seals with a random key of this process.
+    """
+    if settings.node_id_key_file is not None:
+        return NodeIdCodec.from_file(settings.node_id_key_file)
+    if not settings.demo:
+        raise ConfigurationError(
+            "production mode needs node_id_key_file (the key sealing global node ids; every "
+            "replica must share it); make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(64))' > node-id-key`"
+        )
+    logger.warning("no node_id_key_file: node ids are sealed with a random key of this process")
+    return NodeIdCodec.ephemeral()
+
+
 def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = None) -> Starlette:
     """Wire settings, registry, sources, schema and middleware into one ASGI app."""
+    verifier = build_verifier(settings)  # first: a production gateway without keys stops here
+    node_ids = build_node_ids(settings)
     regions = load_regions()
     registry = load_registry(settings.registry, regions)
     signer = (
@@ -154,17 +192,22 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
     sources = [build_source(config, signer) for config in registry.sources]
     federation = Federation(registry, sources, regions, calls)
     access_log = AccessLog(settings.audit_url) if settings.audit_url else None
+    buckets = BucketEstimator.from_settings(settings, regions)
     schema = build_schema(
         QueryLimits.from_settings(settings, ListSizes()),
         max_page_size=settings.max_page_size,
         sources=len(registry.sources),
+        buckets=buckets,
     )
     limiter = build_rate_limiter(settings.rate_limit_per_minute, settings.redis_url)
+    query_budget = build_query_budget(settings.out_of_scope_queries_per_day, settings.redis_url)
     manifest = settings.persisted_queries_manifest
     graphql = GraphQLEndpoint(
         documents=schema.documents,
         execute=schema.execute,
-        context=GatewayContexts(federation, settings, access_log),
+        context=GatewayContexts(
+            federation, settings, access_log, node_ids, query_budget, buckets=buckets
+        ),
         options=EdgeOptions(
             max_body_bytes=settings.max_body_bytes,
             allow_get_queries=settings.allow_get_queries,
@@ -196,6 +239,8 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
                 await access_log.close()
             if limiter is not None:
                 await limiter.close()
+            if query_budget is not None:
+                await query_budget.close()
 
     async def playground_page(request: Request) -> Response:
         """GET /graphql from a browser: GraphiQL (other GETs: see `GraphQLEndpoint`)."""
@@ -224,10 +269,11 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         Middleware(GZipMiddleware, minimum_size=1024),
         Middleware(
             AuthenticationMiddleware,
-            backend=BearerAuthBackend(build_verifier(settings)),
+            backend=BearerAuthBackend(verifier),
             on_error=unauthenticated,
         ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.federation = federation
+    app.state.query_budget = query_budget
     return app

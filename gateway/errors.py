@@ -5,6 +5,9 @@ GatewayError
 ├── BadUserInputError         BAD_USER_INPUT
 ├── AuthenticationError       UNAUTHENTICATED
 ├── AuthorizationError        FORBIDDEN
+├── AggregateQuotaError       AGGREGATE_QUOTA_EXCEEDED
+│   └── AggregateQuotaUnavailableError AGGREGATE_QUOTA_UNAVAILABLE
+├── StatsTooLargeError        STATS_TOO_LARGE
 └── SourceError               SOURCE_ERROR
     ├── SourceTimeoutError    SOURCE_TIMEOUT
     ├── SourceUnavailableError SOURCE_UNAVAILABLE
@@ -38,6 +41,25 @@ class AuthenticationError(GatewayError):
 
 class AuthorizationError(GatewayError):
     code = "FORBIDDEN"
+
+
+class StatsTooLargeError(GatewayError):
+    """A `complaintStats` grouping could produce more buckets than the cap (refused before
+    any source is called; see `gateway.stats_size`)."""
+
+    code = "STATS_TOO_LARGE"
+
+
+class AggregateQuotaError(GatewayError):
+    """Today's distinct aggregate queries outside the caller's own scope are spent."""
+
+    code = "AGGREGATE_QUOTA_EXCEEDED"
+
+
+class AggregateQuotaUnavailableError(AggregateQuotaError):
+    """The shared disclosure budget cannot be checked, so the aggregate is refused."""
+
+    code = "AGGREGATE_QUOTA_UNAVAILABLE"
 
 
 class AuditUnavailableError(GatewayError):

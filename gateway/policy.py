@@ -18,9 +18,6 @@ from gateway.errors import AuthorizationError
 from gateway.principal import Principal
 from gateway.regions import NATIONAL, is_inside
 
-SUPPRESSION_THRESHOLD = 5
-"""Default `k`: aggregate cells with fewer out-of-scope complaints are suppressed."""
-
 
 @dataclass(frozen=True, slots=True)
 class RowScope:
@@ -199,11 +196,8 @@ def check_aggregate_query(
                 f"grouping by {dimension} is not allowed for this caller", argument="groupBy"
             )
     scope = row_scope(principal)
-    bounded_by_scope = scope.region is None or (
-        region_filter is not None and bool(scope.region) and is_inside(region_filter, scope.region)
-    )
     for name in CONTENT_FILTERS.intersection(used):
-        if not bounded_by_scope or scope.published_only:
+        if not _bounded_by(scope, region_filter) or scope.published_only:
             raise AuthorizationError(
                 f"filtering aggregates on `{name}` is allowed only inside your own region",
                 argument=name,
@@ -216,9 +210,29 @@ def aggregate_scope(principal: Principal) -> RowScope:
     return RowScope(region=None, published_only=principal.tier is PrincipalTier.PUBLIC)
 
 
-def suppression_scope(principal: Principal) -> RowScope | None:
-    """The rows whose counts are never suppressed for this caller; None when every row counts
-    as outside (the public has no jurisdiction of its own)."""
+def aggregate_split(principal: Principal) -> RowScope | None:
+    """The rows counted as the caller's own in aggregates (exact, like the published rows
+    anyone may list); None when none are (the public has no jurisdiction of its own). The
+    rest is protected by the cell key method (`gateway.disclosure`)."""
     if principal.tier is PrincipalTier.PUBLIC:
         return None
     return row_scope(principal)
+
+
+def aggregates_are_exact(principal: Principal, region_filter: str | None) -> bool:
+    """Whether every complaint an aggregate can count is one the caller may list: then no
+    figure is perturbed. The public counts only published complaints."""
+    if principal.tier is PrincipalTier.PUBLIC:
+        return True
+    return _bounded_by(row_scope(principal), region_filter)
+
+
+def _bounded_by(scope: RowScope, region_filter: str | None) -> bool:
+    """Whether a region filter keeps a query inside the scope's regions."""
+    if scope.region is None:
+        return True
+    return (
+        region_filter is not None
+        and bool(scope.region)
+        and is_inside(region_filter, scope.region)
+    )

@@ -10,7 +10,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.errors import ConfigurationError
 from gateway.http.limits import DEPTH_LIMIT
-from gateway.policy import SUPPRESSION_THRESHOLD
+from gateway.stats_size import (
+    AGENCIES_PER_REGION,
+    CATEGORIES,
+    DEFAULT_BUCKET_CAP,
+    FIRST_YEAR,
+    NATIONAL_AGENCIES,
+)
 
 DEFAULT_DATA_DIR = Path("data")
 JWKS_ALGORITHMS = ("RS256", "ES256")
@@ -49,13 +55,6 @@ class GatewaySettings(BaseSettings):
     jwks_max_keys: int = Field(default=20, ge=1, le=1000)
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1, le=1000)
-    suppression_k: int = Field(
-        default=SUPPRESSION_THRESHOLD,
-        ge=2,
-        le=100,
-        description="Aggregate buckets with 1..k-1 complaints outside the caller's scope are "
-        "suppressed.",
-    )
     source_token_key_file: Path | None = Field(
         default=None,
         description="PEM EC P-256 private key signing the per-call scope tokens sent to remote "
@@ -65,6 +64,12 @@ class GatewaySettings(BaseSettings):
         default="lapor-gateway",
         min_length=1,
         description="`iss` of the per-call scope tokens (the sources' `issuer`).",
+    )
+    node_id_key_file: Path | None = Field(
+        default=None,
+        description="The key sealing global node ids (AES-SIV; base64url of 64 random bytes), "
+        "shared by every replica so ids are the same on all; required in production. Demo "
+        "mode without one uses a random key per process (ids change on restart).",
     )
     request_deadline_seconds: float = Field(
         default=10.0, gt=0, le=120, description="Every request answers within this time."
@@ -101,6 +106,24 @@ class GatewaySettings(BaseSettings):
     max_cost: int = Field(
         default=50_000, ge=1, description="Static cost budget: fields x list sizes (see README)."
     )
+    # `complaintStats` size (gateway/stats_size.py): a grouping whose estimated buckets exceed
+    # the cap is refused before any source is called; the cardinalities feed the estimate.
+    stats_bucket_cap: int = Field(
+        default=DEFAULT_BUCKET_CAP,
+        ge=1,
+        le=1_000_000,
+        description="Buckets a `complaintStats` may produce (STATS_TOO_LARGE beyond).",
+    )
+    stats_agencies_per_region: int = Field(
+        default=AGENCIES_PER_REGION, ge=1, description="Agencies per province or regency."
+    )
+    stats_national_agencies: int = Field(
+        default=NATIONAL_AGENCIES, ge=1, description="National agencies (K/L and BUMN)."
+    )
+    stats_categories: int = Field(default=CATEGORIES, ge=1, description="Complaint categories.")
+    stats_first_year: int = Field(
+        default=FIRST_YEAR, ge=1990, le=2100, description="The earliest year sources hold."
+    )
     introspection: bool | None = Field(
         default=None, description="Schema introspection; default: on in demo mode only."
     )
@@ -121,7 +144,16 @@ class GatewaySettings(BaseSettings):
         default=600, ge=0, description="Requests per principal (public: per client IP); 0: off."
     )
     redis_url: str | None = Field(
-        default=None, description="Shared rate-limit counters (redis://...); else in memory."
+        default=None,
+        description="Shared rate-limit counters and disclosure budgets (redis://...); else in "
+        "memory.",
+    )
+    out_of_scope_queries_per_day: int = Field(
+        default=100,
+        ge=0,
+        description="Distinct aggregate queries a caller may make each day over complaints "
+        "outside its own scope (repeats are free); bounds averaging attacks on the cell key "
+        "method. 0: no cap.",
     )
     log_lines_per_second: float = Field(
         default=50.0,
@@ -195,6 +227,7 @@ def load_settings(config_file: Path) -> GatewaySettings:
         "registry",
         "jwt_jwks_file",
         "source_token_key_file",
+        "node_id_key_file",
         "persisted_queries_manifest",
     ):
         if name in values:

@@ -4,10 +4,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gateway.audit import AccessLog
-from gateway.policy import SUPPRESSION_THRESHOLD, RowScope
+from gateway.disclosure.budget import QueryBudget
+from gateway.policy import RowScope
 from gateway.principal import Principal
+from gateway.stats_size import BucketEstimator
 from resolvers.fanout import SourceFailure
 from resolvers.federation import Federation
+from resolvers.ids import NodeIdCodec
 from resolvers.loaders import Loaders
 
 
@@ -27,7 +30,10 @@ class GatewayContext:
     loaders: Loaders
     now: datetime
     max_page_size: int
+    node_ids: NodeIdCodec
+    buckets: BucketEstimator
+    """The `complaintStats` bucket estimate and its cap."""
     request_id: str = ""
     access_log: AccessLog | None = None
-    suppression_k: int = SUPPRESSION_THRESHOLD
+    query_budget: QueryBudget | None = None
     problems: list[SourceProblem] = field(default_factory=list)

@@ -1,8 +1,11 @@
 """A complaint record's policy facts, and the gateway's own check of rows sources return."""
 
-from gateway.domain import Channel, ComplaintStatus, ComplaintType
+from collections.abc import Sequence
+
+from gateway.domain import Channel, ComplaintStatus, ComplaintType, Tier
 from gateway.policy import ComplaintFacts, RowScope, row_visible
-from gateway.sources.records import ComplaintRecord
+from gateway.sources.base import Dimension
+from gateway.sources.records import ComplaintRecord, StatsRow
 
 FACT_COLUMNS: frozenset[str] = frozenset(
     {"region_code", "agency_code", "status", "verified_at", "is_anonymous", "is_confidential"}
@@ -38,3 +41,18 @@ def well_formed(record: ComplaintRecord) -> bool:
 _STATUSES = frozenset(status.value for status in ComplaintStatus)
 _TYPES = frozenset(kind.value for kind in ComplaintType)
 _CHANNELS = frozenset(channel.value for channel in Channel)
+_TIERS = frozenset(tier.value for tier in Tier)
+_DIMENSION_VALUES: dict[Dimension, frozenset[str]] = {
+    Dimension.STATUS: _STATUSES,
+    Dimension.TYPE: _TYPES,
+    Dimension.CHANNEL: _CHANNELS,
+    Dimension.TIER: _TIERS,
+}
+
+
+def well_formed_key(row: StatsRow, dimensions: Sequence[Dimension]) -> bool:
+    """Whether a stats row's key holds only values the schema can carry."""
+    return all(
+        value is None or value in _DIMENSION_VALUES.get(dimension, (value,))
+        for dimension, value in zip(dimensions, row.key, strict=True)
+    )

@@ -10,17 +10,18 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from gateway.disclosure import Cell, sum_cells
 from gateway.errors import SourceBadResponseError
 from gateway.policy import RowScope
 from gateway.regions import NATIONAL, RegionIndex
 from gateway.registry import Registry
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Source
-from gateway.sources.records import ComplaintRecord, StatsRow
-from gateway.suppression import Cell, Counts, Key
+from gateway.sources.records import ComplaintRecord, StatsPart, StatsRow
 from resolvers.deadline import keeping_back
-from resolvers.facts import FACT_COLUMNS, in_scope
+from resolvers.facts import FACT_COLUMNS, in_scope, well_formed_key
 from resolvers.fanout import SourceCalls, SourceFailure
 from resolvers.ids import home_region
+from resolvers.offload import off_loop
 from resolvers.planning import overlap, plan_sources
 
 _PLAN_CACHE_LIMIT = 4096
@@ -132,18 +133,28 @@ class Federation:
         dimensions: Sequence[Dimension],
         split: RowScope | None,
     ) -> MergedStats:
-        """Group-by counts from every planned source, summed per bucket and split by whether
-        the complaints lie inside `split` (the caller's own rows)."""
+        """Group-by counts from every planned source, summed per bucket, each bucket in parts
+        by how the complaints stand to `split` (the caller's own rows)."""
         answers, failures = await self.calls.fan_out(
             self.plan(criteria),
             lambda source: source.fetch_stats(criteria, dimensions, split),
             key=("stats", criteria, tuple(dimensions), split),
         )
-        clamped = [
-            _clamp_inside(rows, split, self.registry.by_id(source_id).covers)
-            for source_id, rows in answers.items()
+        malformed = [
+            SourceFailure(source_id, SourceBadResponseError.code)
+            for source_id, source_rows in answers.items()
+            if not all(well_formed_key(row, dimensions) for row in source_rows)
         ]
-        return MergedStats(cells=sum_stats(clamped), failures=failures)
+        failed = {failure.source_id for failure in malformed}
+        rows = (
+            row
+            for source_id, source_rows in answers.items()
+            if source_id not in failed
+            for row in _clamp_own(source_rows, split, self.registry.by_id(source_id).covers)
+        )
+        count = sum(len(source_rows) for source_rows in answers.values())
+        cells = await off_loop(count, lambda: sum_cells(rows))
+        return MergedStats(cells=cells, failures=_union(failures, malformed))
 
 
 def merge_pages(
@@ -161,29 +172,22 @@ def merge_pages(
     )
 
 
-def sum_stats(per_source: Iterable[list[StatsRow]]) -> list[Cell]:
-    inside: dict[Key, Counts] = {}
-    outside: dict[Key, Counts] = {}
-    for rows in per_source:
-        for row in rows:
-            sums = inside if row.inside else outside
-            counts = Counts(row.count, row.verified, row.resolved, row.overdue)
-            sums[row.key] = sums.get(row.key, Counts()) + counts
-    keys = dict.fromkeys([*inside, *outside])
-    return [Cell(key, inside.get(key, Counts()), outside.get(key, Counts())) for key in keys]
-
-
-def _clamp_inside(
+def _clamp_own(
     rows: list[StatsRow], split: RowScope | None, covers: Sequence[str]
 ) -> list[StatsRow]:
-    """A source's word that rows are the caller's own is taken only where it can be true: never
-    for the public, and never from a source covering nothing inside the caller's scope."""
+    """A source's word that rows are the caller's own is taken only where it can be true: for
+    a caller who sees everything, every row is; never for the public, nor from a source
+    covering nothing inside the caller's scope, where such rows count as protected."""
     if split is not None and split.unbounded:
-        return [replace(row, inside=True) for row in rows]
+        return [replace(row, part=StatsPart.OWN) for row in rows]
     possible = split is not None and any(
         cover != NATIONAL and overlap(cover, split.region) for cover in covers
     )
-    return rows if possible else [replace(row, inside=False) for row in rows]
+    if possible:
+        return rows
+    return [
+        replace(row, part=StatsPart.PROTECTED) if row.part is StatsPart.OWN else row for row in rows
+    ]
 
 
 def _reject_out_of_scope(

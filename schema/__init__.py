@@ -11,11 +11,14 @@ from gateway.http.complexity import introspection_sizes
 from gateway.http.documents import DocumentCache
 from gateway.http.limits import ListSizes, QueryLimits
 from gateway.regions import load_regions
+from gateway.stats_size import BucketEstimator
 from schema.audit.queries import MAX_ENTRIES, AuditQueries
 from schema.complaints.queries import ComplaintQueries
 from schema.complaints.types import Complaint
+from schema.execution import SlicedExecutionContext
 from schema.extensions import GatewayErrors, prepared_documents
 from schema.regions.queries import RegionQueries
+from schema.stats.cost import stats_buckets
 from schema.stats.queries import StatsQueries
 from schema.system.queries import SystemQueries
 
@@ -31,14 +34,18 @@ Query = merge_types(
 JOURNEY_SIZE = 10
 """Status events, dispositions and follow-ups assumed per complaint by the cost: a complaint's
 journey is a handful of steps (the demo's longest has 9 status events)."""
-BUCKETS_SIZE = 100
-"""Aggregate buckets assumed per `complaintStats`: they are counted by the sources, not
-resolved per row, so a modest figure suffices to keep a bucket's fields in the budget."""
 
 
-def list_sizes(schema: GraphQLSchema, *, max_page_size: int = 100, sources: int = 20) -> ListSizes:
+def list_sizes(
+    schema: GraphQLSchema,
+    *,
+    max_page_size: int = 100,
+    sources: int = 20,
+    buckets: BucketEstimator | None = None,
+) -> ListSizes:
     """The static cost's list sizes for this schema: pages from `first`, the region table's
-    real sizes, the registry's size, the introspection lists' exact bounds."""
+    real sizes, the registry's size, the bucket estimate of each `complaintStats`, the
+    introspection lists' exact bounds."""
     regions = load_regions()
     largest_family = max((len(regions.children(r.code)) for r in regions), default=0)
     return ListSizes(
@@ -50,11 +57,13 @@ def list_sizes(schema: GraphQLSchema, *, max_page_size: int = 100, sources: int 
             "Complaint.statusHistory": JOURNEY_SIZE,
             "Complaint.dispositions": JOURNEY_SIZE,
             "Complaint.followUps": JOURNEY_SIZE,
-            "StatsResult.buckets": BUCKETS_SIZE,
             **introspection_sizes(schema),
         },
         paged={"Query.complaints": max_page_size, "Query.reporterAccessLog": MAX_ENTRIES},
-        pages_of_parent=frozenset({"ComplaintConnection.edges"}),
+        pages_of_parent=frozenset({"ComplaintConnection.edges", "StatsResult.buckets"}),
+        by_arguments={
+            "Query.complaintStats": stats_buckets(schema, buckets or BucketEstimator(regions))
+        },
     )
 
 
@@ -69,17 +78,26 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(
-    limits: QueryLimits | None = None, *, max_page_size: int = 100, sources: int = 20
+    limits: QueryLimits | None = None,
+    *,
+    max_page_size: int = 100,
+    sources: int = 20,
+    buckets: BucketEstimator | None = None,
 ) -> GatewaySchema:
     """The gateway schema; parsed, measured and validated documents are cached across
-    requests. Without `limits`, the default limits apply (with introspection on)."""
+    requests. Without `limits`, the default limits apply (with introspection on); without
+    `buckets`, the default bucket estimate prices `complaintStats`."""
     documents = DocumentCache(size=DOCUMENT_CACHE_SIZE)
     schema = GatewaySchema(
         query=Query,
         types=[Complaint],
         extensions=[prepared_documents(documents), GatewayErrors],
+        # Long lists (stats buckets) complete in slices that yield to the event loop.
+        execution_context_class=SlicedExecutionContext,
     )
-    sizes = list_sizes(schema._schema, max_page_size=max_page_size, sources=sources)
+    sizes = list_sizes(
+        schema._schema, max_page_size=max_page_size, sources=sources, buckets=buckets
+    )
     chosen = QueryLimits(sizes=sizes) if limits is None else replace(limits, sizes=sizes)
     documents.bind(schema._schema, chosen)
     schema.documents = documents

@@ -19,6 +19,7 @@ from gateway.settings import GatewaySettings
 from gateway.sources.sql import create_source_engine
 from gateway.tokens import issue_demo_token
 from resolvers.federation import Federation
+from resolvers.ids import NodeIdCodec, demo_node_id_key
 from tests.factories import SourceWorld, make_agency, make_complaint, write_world
 
 POSTGRES_URL = os.environ.get(
@@ -149,10 +150,17 @@ def client(registry_file: Path) -> Iterator[TestClient]:
         mode="demo",
         registry=registry_file,
         jwt_secret=SECRET,
+        node_id_key_file=demo_node_id_key(registry_file.parent),
         audit_url=f"sqlite+aiosqlite:///{registry_file.parent / 'audit.db'}",
     )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def node_ids(registry_file: Path) -> NodeIdCodec:
+    """The codec of the session `client`'s key: for ids only a key holder could make."""
+    return NodeIdCodec.from_file(demo_node_id_key(registry_file.parent))
 
 
 def token_for(

@@ -325,12 +325,12 @@ SCHEMA_SDL = "\n".join(
         type ComplaintEdge { cursor: String!, node: Complaint! }
         type PageInfo { hasNextPage: Boolean!, endCursor: String }
         type StatsResult {
-          buckets: [StatsBucket!]!, total: StatsBucket!, complete: Boolean!,
+          buckets: [StatsBucket!]!, total: StatsBucket!, exact: Boolean!, complete: Boolean!,
           missingSources: [String!]!
         }
         type StatsBucket {
-          key: StatsKey!, count: Int, verified: Int, resolved: Int, resolutionRate: Float,
-          overdue: Int, suppressed: Boolean!
+          key: StatsKey!, count: Int!, verified: Int!, resolved: Int!, resolutionRate: Float,
+          overdue: Int!
         }
         type StatsKey {
           province: String, regency: String, agency: String, tier: Tier, category: String,

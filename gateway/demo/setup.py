@@ -1,6 +1,7 @@
 """Preparing a data directory for the demo: seed once, then write registry and config.
 
-The config also names the data directory's source-token key pair (`source_token_key_file`,
+The config also names the data directory's node-id key (`node_id_key_file`, created once, so
+global ids survive restarts) and its source-token key pair (`source_token_key_file`,
 created once), so a registry that mixes in `remote` sources works with the demo as it is:
 `lapor-gateway up` serves the same data with North Sumatra's regencies as source services.
 """
@@ -18,12 +19,13 @@ from gateway.regions import load_regions
 from gateway.registry import SourceConfig, write_registry
 from gateway.source_tokens import demo_source_key
 from gateway.tokens import SECRET_FILE, demo_secret, issue_demo_token
+from resolvers.ids import demo_node_id_key
 
 SEED_MARKER = "seed.json"
 REGISTRY_FILE = "registry.toml"
 CONFIG_FILE = "gateway.toml"
 AUDIT_FILE = "audit.db"
-SEED_VERSION = 1
+SEED_VERSION = 2
 
 
 def demo_sources(data_dir: Path) -> list[SourceConfig]:
@@ -90,8 +92,10 @@ def seed_id(data_dir: Path) -> str:
 
 def write_demo_config(data_dir: Path) -> Path:
     """The demo's gateway config and registry (every source an SQLite file); also creates the
-    demo HS256 secret and the source-token key pair if the data directory has none."""
+    demo HS256 secret, the node-id key and the source-token key pair if the data directory
+    has none."""
     demo_secret(data_dir)
+    node_id_key = demo_node_id_key(data_dir)
     source_key = demo_source_key(data_dir)
     write_registry(data_dir / REGISTRY_FILE, demo_sources(data_dir))
     config = data_dir / CONFIG_FILE
@@ -99,6 +103,7 @@ def write_demo_config(data_dir: Path) -> Path:
         "mode": "demo",
         "registry": REGISTRY_FILE,
         "jwt_secret_file": SECRET_FILE,
+        "node_id_key_file": node_id_key.name,
         # Signs the scope tokens of remote sources, should the registry name any.
         "source_token_key_file": source_key.name,
         "audit_url": f"sqlite+aiosqlite:///{(data_dir / AUDIT_FILE).resolve()}",

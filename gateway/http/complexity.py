@@ -8,8 +8,10 @@ which this computes exactly, is refused. Recursion is bounded by the depth limit
 number of fragments on the current path, so no document can exhaust the interpreter's stack.
 
 The cost is the number of field resolutions the document can ask for: each field costs 1,
-times the sizes of the lists above it (`ListSizes`). Introspection counts like any other field:
-a name (`__schema`, an operation called `IntrospectionQuery`) bypasses nothing.
+times the sizes of the lists above it (`ListSizes`; `complaintStats` buckets count their
+estimate from the literal `groupBy` and `filter`, see `schema.stats.cost`). Introspection
+counts like any other field: a name (`__schema`, an operation called `IntrospectionQuery`)
+bypasses nothing.
 """
 
 from collections.abc import Iterator
@@ -204,7 +206,11 @@ class Analysis:
     def _page(
         self, coordinate: str, node: FieldNode, definition: GraphQLField | None
     ) -> int | None:
-        """The page a `first` argument asks for, clamped to what the field accepts."""
+        """The page a `first` argument asks for, clamped to what the field accepts; or the
+        size a `by_arguments` field gives the list below it."""
+        sized_by_arguments = self.sizes.by_arguments.get(coordinate)
+        if sized_by_arguments is not None:
+            return sized_by_arguments(node)
         largest = self.sizes.paged.get(coordinate)
         if largest is None:
             return None

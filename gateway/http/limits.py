@@ -5,10 +5,11 @@ limits"). They are checked once per distinct document, before validation and bef
 is called; a refusal is a GraphQL error whose `extensions.code` names the bound.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError
 
 if TYPE_CHECKING:
     from gateway.settings import GatewaySettings
@@ -42,9 +43,11 @@ class ListSizes:
     """How many items the static cost assumes a list field returns.
 
     `first` arguments give the size of the page they ask for (`paged`: the field whose own
-    `first` sizes it; `pages_of_parent`: the connection list sized by its parent's `first`),
-    clamped to the field's maximum (a variable counts as that maximum). Known sizes come from
-    the schema, the region table and the registry; any other list counts as `default`.
+    `first` sizes it; `pages_of_parent`: the list sized by the field above it), clamped to the
+    field's maximum (a variable counts as that maximum). A field in `by_arguments` sizes the
+    `pages_of_parent` list below it from its literal arguments (`complaintStats` its buckets,
+    by the bucket estimate). Known sizes come from the schema, the region table and the
+    registry; any other list counts as `default`.
     """
 
     default: int = 20
@@ -52,7 +55,10 @@ class ListSizes:
     paged: dict[str, int] = field(default_factory=dict)
     """`Type.field` with a `first` argument -> its largest accepted `first`."""
     pages_of_parent: frozenset[str] = frozenset()
-    """`Type.field` lists whose size is the `first` of the field above them."""
+    """`Type.field` lists whose size is set by the field above them (its `first`, or its
+    `by_arguments` size)."""
+    by_arguments: dict[str, Callable[[FieldNode], int]] = field(default_factory=dict)
+    """`Type.field` -> the size of the list below it, from the field's literal arguments."""
 
 
 @dataclass(frozen=True, slots=True)

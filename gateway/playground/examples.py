@@ -8,11 +8,11 @@ pre-filled in the variables editor from `EXAMPLE_VARIABLES`, to show what can be
 
 from typing import Any, Final
 
-_STATS_BUCKET_FIELDS = "count verified resolved resolutionRate overdue suppressed"
+_STATS_BUCKET_FIELDS = "count verified resolved resolutionRate overdue"
 
 NATIONAL_RESOLUTION_BY_PROVINCE: Final = f"""\
 # Ministry analyst (national token): resolution rate of every province for complaints
-# submitted in 2023. Buckets too small to publish come back with suppressed: true.
+# submitted in 2023. National callers see exact figures (`exact: true`).
 query NationalResolutionByProvince2023(
   $from: Date = "2023-01-01"
   $to: Date = "2023-12-31"
@@ -26,6 +26,7 @@ query NationalResolutionByProvince2023(
       {_STATS_BUCKET_FIELDS}
     }}
     total {{ {_STATS_BUCKET_FIELDS} }}
+    exact
     complete
     missingSources
   }}
@@ -41,6 +42,7 @@ query NorthSumatraByYear($province: String = "12") {{
       {_STATS_BUCKET_FIELDS}
     }}
     total {{ {_STATS_BUCKET_FIELDS} }}
+    exact
     complete
     missingSources
   }}
@@ -61,6 +63,7 @@ query NorthSumatraByRegency($province: String = "12") {{
       {_STATS_BUCKET_FIELDS}
     }}
     total {{ {_STATS_BUCKET_FIELDS} }}
+    exact
     complete
     missingSources
   }}

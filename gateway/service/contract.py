@@ -20,12 +20,14 @@ from typing import Any, TypeVar
 from gateway.sources.base import ComplaintCriteria, Dimension, Keyset
 from gateway.sources.records import (
     COMPLAINT_FIELDS,
+    RECORD_KEY_RANGE,
     AgencyRecord,
     CategoryRecord,
     ComplaintRecord,
     DispositionRecord,
     FollowUpRecord,
     ReporterRecord,
+    StatsPart,
     StatsRow,
     StatusEventRecord,
 )
@@ -38,6 +40,10 @@ STATS_DIMENSION_FIELDS: dict[Dimension, str] = {
 }
 """The stats row field holding each dimension's value (`year` and `month` are Int)."""
 _INT_DIMENSIONS = frozenset({Dimension.YEAR, Dimension.MONTH})
+
+
+STATS_KEY_FIELDS = ("count_key", "verified_key", "resolved_key", "overdue_key")
+"""The record-key sums of a stats row (`countKey`, ... on the wire)."""
 
 
 class WireError(ValueError):
@@ -107,6 +113,20 @@ def _flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
     raise WireError("expected a boolean")
+
+
+def _part(value: object) -> StatsPart:
+    try:
+        return StatsPart(_text(value))
+    except ValueError:
+        raise WireError("not a stats part") from None
+
+
+def _key_sum(value: object) -> int:
+    key_sum = _integer(value)
+    if not 0 <= key_sum < RECORD_KEY_RANGE:
+        raise WireError("a record-key sum is taken modulo the key range")
+    return key_sum
 
 
 def _integer(value: object) -> int:
@@ -249,7 +269,8 @@ def decode_stats(value: object, dimensions: Sequence[Dimension]) -> list[StatsRo
                 verified=decode_count(obj.get("verified")),
                 resolved=decode_count(obj.get("resolved")),
                 overdue=decode_count(obj.get("overdue")),
-                inside=_flag(obj.get("inside")),
+                part=_part(obj.get("part")),
+                **{name: _key_sum(obj.get(camel(name))) for name in STATS_KEY_FIELDS},
             )
         )
     return rows

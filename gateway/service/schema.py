@@ -48,6 +48,7 @@ from gateway.service.types import (
 )
 from gateway.source_tokens import ScopeClaim
 from gateway.sources import base
+from gateway.sources.records import StatsPart
 from gateway.sources.records import StatsRow as StatsRecord
 from gateway.sources.sql import SqlSource
 
@@ -130,7 +131,12 @@ def _stats_row(record: StatsRecord, dimensions: Sequence[Dimension]) -> StatsRow
         verified=record.verified,
         resolved=record.resolved,
         overdue=record.overdue,
-        inside=record.inside,
+        inside=record.part is StatsPart.OWN,
+        part=record.part.value,
+        count_key=record.count_key,
+        verified_key=record.verified_key,
+        resolved_key=record.resolved_key,
+        overdue_key=record.overdue_key,
     )
     for dimension, value in zip(dimensions, record.key, strict=True):
         setattr(row, STATS_DIMENSION_FIELDS[base.Dimension(dimension.value)], value)

@@ -134,8 +134,11 @@ class Reporter:
 
 
 @strawberry.type(
-    description="Counts of one group. Only the requested dimensions are set; `inside` tells "
-    "whether the group's complaints lie inside the token's `split` scope."
+    description="Counts of one part of one group. Only the requested dimensions are set. "
+    "`part` is which complaints of the group the row counts, as the token's `split` scope "
+    "stands to them: OWN inside it, LISTABLE outside it but published (verified, not "
+    "confidential), PROTECTED the rest. The `*Key` fields are the sums, modulo 2^20, of the "
+    "secret record keys of the complaints each count counts (the gateway's cell key method)."
 )
 class StatsRow:
     province: str | None = None
@@ -152,7 +155,14 @@ class StatsRow:
     verified: int = 0
     resolved: int = 0
     overdue: int = 0
-    inside: bool = False
+    inside: bool = strawberry.field(
+        default=False, deprecation_reason="Use `part`: OWN is inside the split scope."
+    )
+    part: str = "PROTECTED"
+    count_key: int = 0
+    verified_key: int = 0
+    resolved_key: int = 0
+    overdue_key: int = 0
 
 
 @strawberry.type

@@ -4,15 +4,24 @@ Each source owns the complaints of its jurisdictions. Handling region columns ar
 denormalised onto the complaint (`province_code`, `regency_code`, `tier`) so that row scope
 and GROUP BY never need a join, and `submitted_year`/`submitted_month` keep stats portable
 across SQL dialects. Timestamps are naive UTC (`timestamp without time zone`), the same on
-both dialects. Reporters live in their own table: personal data is joined only when
-policy allows it.
+both dialects. `record_key` is the complaint's secret random key for disclosure control of
+aggregates (`gateway/disclosure`): never selected for a page, only summed. Reporters live in
+their own table: personal data is joined only when policy allows it.
 """
 
+import secrets
 from datetime import date
 
 from pydantic import NaiveDatetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
+
+from gateway.sources.records import RECORD_KEY_RANGE
+
+
+def new_record_key() -> int:
+    """A complaint's fixed random key for the cell key method, drawn once when it is stored."""
+    return secrets.randbelow(RECORD_KEY_RANGE)
 
 
 class AgencyRow(SQLModel, table=True):
@@ -84,6 +93,9 @@ class ComplaintRow(SQLModel, table=True):
     submitted_year: int
     submitted_month: int
     version: int = 1
+    record_key: int = Field(
+        default_factory=new_record_key, sa_column_kwargs={"default": new_record_key}
+    )
 
 
 class StatusEventRow(SQLModel, table=True):

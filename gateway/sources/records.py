@@ -7,6 +7,10 @@ selects only the columns a query needs.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
+
+RECORD_KEY_RANGE = 1 << 20
+"""Record keys are uniform in [0, RECORD_KEY_RANGE); sums of them are taken modulo it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,19 +95,36 @@ class FollowUpRecord:
     body: str
 
 
+class StatsPart(Enum):
+    """Which complaints of a group a stats row counts, as the caller stands to them."""
+
+    OWN = "OWN"
+    """Inside the caller's own row scope: it may list them, so their counts are exact."""
+    LISTABLE = "LISTABLE"
+    """Outside it, but published (verified, not confidential): anyone may list them."""
+    PROTECTED = "PROTECTED"
+    """Outside it and unpublished or confidential: shown only through the cell key method."""
+
+
 @dataclass(frozen=True, slots=True)
 class StatsRow:
-    """Counts of one group in one source; `key` aligns with the requested dimensions.
+    """Counts of one part of one group in one source; `key` aligns with the requested
+    dimensions.
 
-    `inside` tells whether these complaints lie inside the split scope the call asked for
-    (the caller's own rows, whose counts are never suppressed)."""
+    The `*_key` fields are sums, modulo `RECORD_KEY_RANGE`, of the record keys of the
+    complaints each count counts: the cell key method turns them into the perturbation of a
+    protected count. They never leave the gateway."""
 
     key: tuple[str | int | None, ...]
     count: int
     verified: int
     resolved: int
     overdue: int
-    inside: bool = True
+    part: StatsPart = StatsPart.OWN
+    count_key: int = 0
+    verified_key: int = 0
+    resolved_key: int = 0
+    overdue_key: int = 0
 
 
 COMPLAINT_FIELDS: frozenset[str] = frozenset(ComplaintRecord.__slots__)

@@ -83,7 +83,7 @@ STATS = """
 query Stats($criteria: Criteria!, $dimensions: [Dimension!]!) {
   stats(criteria: $criteria, dimensions: $dimensions) {
     province regency agency tier category type channel status year month
-    count verified resolved overdue inside
+    count verified resolved overdue part countKey verifiedKey resolvedKey overdueKey
   }
 }
 """

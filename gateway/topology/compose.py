@@ -25,6 +25,7 @@ from gateway.topology.configs import (
     service_table,
 )
 from gateway.topology.layout import Topology, host_name, postgres_storage, split_topology
+from resolvers.ids import NODE_ID_KEY_FILE
 
 IMAGE = "lapor-gateway:dev"
 POSTGRES_IMAGE = "postgres:16"
@@ -51,8 +52,9 @@ _HEADER = """\
 #   reg-12-01 ...    one source service per regency/city (`lapor-gateway source serve`)
 #   gateway-1, -2    stateless gateway replicas (demo mode), rate limits shared in redis
 #   lb               nginx in front of the replicas: http://127.0.0.1:8000/graphql
-# Configs: docker/config/ (read-only); demo secret and source-token keys: the lapor-data
-# volume, made by `seed`. Only the load balancer publishes a port, on 127.0.0.1.
+# Configs: docker/config/ (read-only); demo secret, node-id key (one for both replicas, so
+# ids match) and source-token keys: the lapor-data volume, made by `seed`. Only the load
+# balancer publishes a port, on 127.0.0.1.
 #
 #   docker compose up --build        # first start: seeds and loads for a few minutes
 #   docker compose run --rm seed lapor-gateway token --tier PROVINCIAL --region 12
@@ -173,6 +175,7 @@ def config_files(topology: Topology) -> dict[str, str]:
             gateway_table(
                 registry="registry.toml",
                 secret_file=f"{DATA}/{SECRET_FILE}",
+                node_id_key_file=f"{DATA}/{NODE_ID_KEY_FILE}",
                 source_key_file=f"{DATA}/{PRIVATE_KEY_FILE}",
                 audit_url=CENTRAL_URL,
             ),

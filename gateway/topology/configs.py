@@ -15,14 +15,17 @@ def gateway_table(
     *,
     registry: str,
     secret_file: str,
+    node_id_key_file: str,
     source_key_file: str,
     audit_url: str,
 ) -> dict[str, object]:
-    """The `[gateway]` table: demo mode (demo tokens), signing scope tokens for the services."""
+    """The `[gateway]` table: demo mode (demo tokens), signing scope tokens for the services;
+    every gateway of a topology seals node ids with the one key, so ids match across them."""
     return {
         "mode": "demo",
         "registry": registry,
         "jwt_secret_file": secret_file,
+        "node_id_key_file": node_id_key_file,
         "source_token_key_file": source_key_file,
         "audit_url": audit_url,
     }

@@ -1,9 +1,10 @@
 """`lapor-gateway up`: prepare a data directory, then run the topology until stopped.
 
-*Prepare* seeds the demo if needed, makes the source-token key pair, and puts the 39 SQL
-sources in PostgreSQL when it is reachable (loaded once per seed), else leaves them in their
-SQLite files. *Run* writes the configs under `<data-dir>/up/`, starts the 33 source services
-and the gateway, waits until all answer, and supervises them until SIGINT/SIGTERM.
+*Prepare* seeds the demo if needed, makes the node-id key and the source-token key pair, and
+puts the 39 SQL sources in PostgreSQL when it is reachable (loaded once per seed), else leaves
+them in their SQLite files. *Run* writes the configs under `<data-dir>/up/`, starts the 33
+source services and the gateway, waits until all answer, and supervises them until
+SIGINT/SIGTERM.
 """
 
 import asyncio
@@ -51,6 +52,7 @@ from gateway.topology.postgres import (
     port_open,
 )
 from gateway.topology.supervisor import Child, ChildSpec, Supervisor, TopologyError, describe_exit
+from resolvers.ids import demo_node_id_key
 
 Progress = Callable[[str], None]
 LOOPBACK = "127.0.0.1"
@@ -76,6 +78,7 @@ class Prepared:
     sql: dict[str, Storage]
     services: dict[str, Storage]
     secret_file: Path
+    node_id_key: Path
     private_key: Path
     public_key: Path
     postgres_url: str | None
@@ -97,6 +100,7 @@ def prepare(options: UpOptions, progress: Progress) -> Prepared:
     identity = seed_id(data_dir)
     secret_file = data_dir / SECRET_FILE
     demo_secret(data_dir)
+    node_id_key = demo_node_id_key(data_dir)
     private_key, public_key = source_key_pair(data_dir)
     topology = split_topology(load_regions())
     sql = {source.id: sqlite_storage(paths.sources_dir, source.id) for source in topology.sql}
@@ -118,6 +122,7 @@ def prepare(options: UpOptions, progress: Progress) -> Prepared:
         sql=sql,
         services=services,
         secret_file=secret_file,
+        node_id_key=node_id_key,
         private_key=private_key,
         public_key=public_key,
         postgres_url=postgres_url,
@@ -245,6 +250,7 @@ def write_configs(prepared: Prepared, service_ports: dict[str, int]) -> None:
     table = gateway_table(
         registry=paths.registry.name,
         secret_file=str(prepared.secret_file.resolve()),
+        node_id_key_file=str(prepared.node_id_key.resolve()),
         source_key_file=str(prepared.private_key.resolve()),
         audit_url=f"sqlite+aiosqlite:///{(paths.data_dir / AUDIT_FILE).resolve()}",
     )

@@ -26,6 +26,7 @@ from gateway.sources.records import (
 from resolvers.context import GatewayContext
 from resolvers.facts import facts_of
 from resolvers.federation import SourcedComplaint
+from resolvers.ids import NodeIdCodec
 from schema.complaints.loading import SourceKey, load_all, load_if
 from schema.complaints.projection import children, field_names
 from schema.complaints.reporters import load_reporters
@@ -120,7 +121,7 @@ async def assemble_complaints(
             codes += _agency_codes(rows)
         agencies = await load_all(loaders.agency_by_code, codes)
     relations = _Relations(history, dispositions, follow_ups, categories, reporters)
-    build = _Builder(agencies, context.principal, wanted)
+    build = _Builder(agencies, context.principal, wanted, context.node_ids)
     return [build.complaint(row, relations) for row in rows]
 
 
@@ -165,8 +166,10 @@ class _Builder:
         agencies: Mapping[str, AgencyRecord | GatewayError | None],
         principal: Principal,
         wanted: Wanted,
+        node_ids: NodeIdCodec,
     ) -> None:
         self._records = agencies
+        self._node_ids = node_ids
         self._agencies: dict[str, Loaded[Agency]] = {}
         self._principal = principal
         self._wanted = wanted
@@ -187,7 +190,7 @@ class _Builder:
     def complaint(self, row: SourcedComplaint, relations: _Relations) -> Complaint:
         record, wanted = row.record, self._wanted
         key = (row.source_id, record.id)
-        complaint = Complaint.from_record(record)
+        complaint = Complaint.from_record(record, self._node_ids)
         for attribute in self._masked:
             setattr(complaint, attribute, None)
         if not can_read_body(self._principal, facts_of(record)):

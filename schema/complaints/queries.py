@@ -8,7 +8,7 @@ from gateway.sources.base import Keyset, PageRequest, SortOrder
 from resolvers.context import SourceProblem
 from resolvers.cursors import decode_cursor, encode_cursor
 from resolvers.federation import SourcedComplaint
-from resolvers.ids import decode_node_id
+from resolvers.ids import NodeIdCodec
 from schema.complaints.assemble import Wanted, assemble_complaints
 from schema.complaints.connection import ComplaintConnection, ComplaintEdge, PageInfo
 from schema.complaints.inputs import ComplaintFilter, ComplaintOrder, criteria_for, used_filters
@@ -37,7 +37,7 @@ async def resolve_complaints(
         criteria=criteria_for(context, filter),
         order=order,
         limit=first,
-        after=decode_cursor(after, order) if after else None,
+        after=decode_cursor(context.node_ids, after, order) if after else None,
         columns=complaint_columns(children(children(selected, "edges"), "node")),
     )
     page = await context.federation.page(request, with_total="totalCount" in field_names(selected))
@@ -48,7 +48,10 @@ async def resolve_complaints(
         page.rows,
         Wanted.from_selections(children(children(selected, "edges"), "node"), context.principal),
     )
-    edges = [_edge(order, row, node) for row, node in zip(page.rows, nodes, strict=True)]
+    edges = [
+        _edge(context.node_ids, order, row, node)
+        for row, node in zip(page.rows, nodes, strict=True)
+    ]
     return ComplaintConnection(
         edges=edges,
         page_info=PageInfo(
@@ -61,7 +64,7 @@ async def resolve_complaints(
 
 
 async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
-    type_name, local_id = decode_node_id(id)
+    type_name, local_id = info.context.node_ids.decode(id)
     if type_name != "Complaint":
         return None
     found = await info.context.loaders.complaint_by_id.load(local_id)
@@ -78,9 +81,11 @@ async def resolve_node(info: Ctx, id: strawberry.ID) -> Node | None:
     return await resolve_complaint(info, id)
 
 
-def _edge(order: SortOrder, row: SourcedComplaint, node: Complaint) -> ComplaintEdge:
+def _edge(
+    codec: NodeIdCodec, order: SortOrder, row: SourcedComplaint, node: Complaint
+) -> ComplaintEdge:
     keyset = Keyset(row.record.submitted_at, row.record.id)
-    return ComplaintEdge(cursor=encode_cursor(order, keyset), node=node)
+    return ComplaintEdge(cursor=encode_cursor(codec, order, keyset), node=node)
 
 
 @strawberry.type

@@ -11,7 +11,6 @@ from gateway.sources.records import ReporterRecord
 from resolvers.context import GatewayContext
 from resolvers.facts import facts_of
 from resolvers.federation import SourcedComplaint
-from resolvers.ids import encode_node_id
 from schema.complaints.loading import SourceKey, load_all
 from schema.complaints.types import Loaded, Reporter
 
@@ -52,7 +51,7 @@ async def _log_reads(
             context.principal,
             context.request_id,
             context.now,
-            encode_node_id("Complaint", complaint_id),
+            context.node_ids.encode("Complaint", complaint_id),
             source_id,
         )
         for source_id, complaint_id in found

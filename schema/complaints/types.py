@@ -14,7 +14,7 @@ from strawberry.types import Info
 from gateway.errors import GatewayError
 from gateway.sources.records import AgencyRecord, CategoryRecord, ComplaintRecord
 from resolvers.context import GatewayContext
-from resolvers.ids import encode_node_id
+from resolvers.ids import NodeIdCodec
 from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
 from schema.regions.types import Region, region_type
 
@@ -178,11 +178,11 @@ class Complaint(Node):
         return unwrap(self.loaded_follow_ups)
 
     @classmethod
-    def from_record(cls, record: ComplaintRecord) -> "Complaint":
+    def from_record(cls, record: ComplaintRecord, node_ids: NodeIdCodec) -> "Complaint":
         """Plain fields only; columns a query did not select stay unset and are never read.
         The caller masks what policy withholds (`schema/complaints/assemble.py`)."""
         return cls(
-            id=strawberry.ID(encode_node_id("Complaint", record.id)),
+            id=strawberry.ID(node_ids.encode("Complaint", record.id)),
             tracking_id=record.tracking_id,
             type=ComplaintType(record.type) if record.type else None,
             status=ComplaintStatus(record.status) if record.status else None,  # type: ignore[arg-type]

@@ -1,11 +1,16 @@
 """`complaintStats`: group-by counts pushed down to every planned source."""
 
+from dataclasses import replace
+from datetime import datetime
+
 import strawberry
 
+from gateway.disclosure import Cell, disclose
+from gateway.disclosure.budget import charge
 from gateway.errors import BadUserInputError
-from gateway.policy import check_aggregate_query, suppression_scope
-from gateway.suppression import protect
+from gateway.policy import aggregate_split, aggregates_are_exact, check_aggregate_query
 from resolvers.context import SourceProblem
+from resolvers.offload import off_loop
 from schema.complaints.inputs import ComplaintFilter, criteria_for, used_filters
 from schema.complaints.types import Ctx
 from schema.stats.types import StatsBucket, StatsDimension, StatsKey, StatsResult, stats_key
@@ -26,22 +31,38 @@ async def resolve_complaint_stats(
         filter.region if filter else None,
     )
     criteria = criteria_for(context, filter, aggregate=True)
+    context.buckets.check([d.dimension for d in group_by], criteria)  # before any source
+    exact = aggregates_are_exact(context.principal, filter.region if filter else None)
+    if not exact:
+        # One question whatever the minute it is asked in: `now` only moves `overdue`.
+        question = (replace(criteria, now=datetime.min), tuple(group_by))
+        principal = f"{context.principal.tier.value}:{context.principal.subject}"
+        await charge(context.query_budget, principal, question)
     merged = await context.federation.stats(
-        criteria, [d.dimension for d in group_by], suppression_scope(context.principal)
+        criteria, [d.dimension for d in group_by], aggregate_split(context.principal)
     )
     context.problems.extend(
         SourceProblem(failure, tuple(info.path.as_list())) for failure in merged.failures
     )
-    cells = sorted(merged.cells, key=lambda cell: tuple(_sortable(value) for value in cell.key))
-    buckets, total = protect(cells, len(group_by), context.suppression_k)
+    context.buckets.check_actual(len(merged.cells))  # the estimate rests on settings
+    buckets, total = await off_loop(len(merged.cells), present, merged.cells, group_by)
     return StatsResult(
-        buckets=[
-            StatsBucket.from_shown(stats_key(group_by, shown.key), shown) for shown in buckets
-        ],
-        total=StatsBucket.from_shown(StatsKey(), total),
+        buckets=buckets,
+        total=total,
+        exact=exact,
         complete=not merged.failures,
         missing_sources=[failure.source_id for failure in merged.failures],
     )
+
+
+def present(
+    cells: list[Cell], group_by: list[StatsDimension]
+) -> tuple[list[StatsBucket], StatsBucket]:
+    """Buckets in key order and the total, as the caller may see them."""
+    ordered = sorted(cells, key=lambda cell: tuple(_sortable(value) for value in cell.key))
+    shown, total = disclose(ordered)
+    buckets = [StatsBucket.from_shown(stats_key(group_by, bucket.key), bucket) for bucket in shown]
+    return buckets, StatsBucket.from_shown(StatsKey(), total)
 
 
 def _sortable(value: object) -> tuple[bool, str]:

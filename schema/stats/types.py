@@ -4,8 +4,8 @@ from enum import Enum
 
 import strawberry
 
+from gateway.disclosure import Shown
 from gateway.sources.base import Dimension
-from gateway.suppression import Shown
 from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
 
 
@@ -60,21 +60,26 @@ def stats_key(dimensions: list[StatsDimension], values: tuple[object, ...]) -> S
     return StatsKey(**fields)  # type: ignore[arg-type]
 
 
-@strawberry.type
+@strawberry.type(
+    description="The counts of one group. Where the result is not `exact`, complaints you may "
+    "not list (others' unpublished or confidential ones) are counted through the cell key "
+    "method: fewer than 5 count as 0, more carry a fixed noise of at most 5 (docs/"
+    "authorization.md)."
+)
 class StatsBucket:
     key: StatsKey
-    count: int | None
-    verified: int | None = strawberry.field(description="Complaints that reached VERIFIED.")
-    resolved: int | None = strawberry.field(
+    count: int = strawberry.field(description="Complaints in the group.")
+    verified: int = strawberry.field(description="Complaints that reached VERIFIED.")
+    resolved: int = strawberry.field(
         description="COMPLETED + CLOSED_BY_REPORTER + CLOSED_BY_SYSTEM."
     )
     resolution_rate: float | None = strawberry.field(
         description="resolved / verified, a fraction in [0, 1]; null when nothing was verified."
     )
-    overdue: int | None = strawberry.field(description="Past the completion deadline.")
+    overdue: int = strawberry.field(description="Past the completion deadline.")
     suppressed: bool = strawberry.field(
-        description="Counts withheld: fewer than k complaints outside your own scope, or a "
-        "partner of such a bucket (see docs/aggregates.md)."
+        default=False,
+        deprecation_reason="Nothing is withheld any more: see `StatsResult.exact`.",
     )
 
     @classmethod
@@ -86,13 +91,21 @@ class StatsBucket:
             resolved=shown.resolved,
             resolution_rate=shown.resolution_rate,
             overdue=shown.overdue,
-            suppressed=shown.suppressed,
         )
 
 
 @strawberry.type
 class StatsResult:
-    buckets: list[StatsBucket]
-    total: StatsBucket
+    buckets: list[StatsBucket] = strawberry.field(
+        description="The non-empty groups, ordered by key; a group shown as empty is left out."
+    )
+    total: StatsBucket = strawberry.field(
+        description="All complaints matching the filter, counted as one group (perturbed on its "
+        "own, so it need not equal the sum of the buckets)."
+    )
+    exact: bool = strawberry.field(
+        description="True when every complaint counted is one you may list (your own region's, "
+        "or published ones); false when others' protected complaints are perturbed."
+    )
     complete: bool
     missing_sources: list[str]

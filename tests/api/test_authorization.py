@@ -219,45 +219,50 @@ def test_content_filters_are_allowed_inside_ones_own_region(gql: GraphQL) -> Non
 
 STATS = """query Stats($filter: ComplaintFilter, $groupBy: [StatsDimension!]!) {
   complaintStats(filter: $filter, groupBy: $groupBy) {
-    buckets { key { regency province } count suppressed }
-    total { count suppressed }
+    buckets { key { regency province } count }
+    total { count }
+    exact
   }
 }"""
 
 
-def test_regency_caller_gets_other_small_cells_suppressed_with_a_partner(gql: GraphQL) -> None:
+def test_a_regency_caller_counts_its_own_and_others_published_complaints_exactly(
+    gql: GraphQL,
+) -> None:
     body = gql(
         STATS, {"filter": {"region": "12"}, "groupBy": ["REGENCY"]}, tier="REGENCY", region="12.71"
     )
-    buckets = {b["key"]["regency"]: b for b in body["data"]["complaintStats"]["buckets"]}
-    assert buckets["12.71"] == {
-        "key": {"regency": "12.71", "province": None},
-        "count": 33,
-        "suppressed": False,
-    }
-    # The provincial government's 4 are fewer than 5; 12.72 (7) is their partner.
-    assert buckets[None]["suppressed"]
-    assert buckets[None]["count"] is None
-    assert buckets["12.72"]["suppressed"]
-    assert buckets["12.72"]["count"] is None
-    assert body["data"]["complaintStats"]["total"] == {"count": 44, "suppressed": False}
+    stats = body["data"]["complaintStats"]
+    counts = {b["key"]["regency"]: b["count"] for b in stats["buckets"]}
+    # 12.71 is its own (33, three of them unpublished); the province's 4 and 12.72's 7 are
+    # all published, so nothing is protected and small groups are shown as they are.
+    assert counts == {"12.71": 33, None: 4, "12.72": 7}
+    assert stats["total"]["count"] == 44
+    assert stats["exact"] is False  # others' protected complaints could be in it
+
+
+def test_others_unpublished_complaints_below_the_threshold_count_as_none(gql: GraphQL) -> None:
+    body = gql(
+        STATS, {"filter": {"region": "12.71"}, "groupBy": []}, tier="REGENCY", region="12.72"
+    )
+    # Medan's 33 include 3 unpublished (submitted, confidential, unknown flags): 3 < 5.
+    assert body["data"]["complaintStats"]["total"]["count"] == 30
 
 
 def test_national_caller_sees_every_cell(gql: GraphQL) -> None:
     body = gql(STATS, {"filter": {"region": "12"}, "groupBy": ["REGENCY"]}, tier="NATIONAL")
     counts = {b["key"]["regency"]: b["count"] for b in body["data"]["complaintStats"]["buckets"]}
     assert counts == {None: 4, "12.71": 33, "12.72": 7}
+    assert body["data"]["complaintStats"]["exact"] is True
 
 
-def test_public_aggregates_count_published_complaints_and_suppress_small_ones(
-    gql: GraphQL,
-) -> None:
+def test_public_aggregates_count_published_complaints_exactly(gql: GraphQL) -> None:
     body = gql(STATS, {"groupBy": ["PROVINCE"]}, tier="PUBLIC")
-    buckets = {b["key"]["province"]: b for b in body["data"]["complaintStats"]["buckets"]}
-    assert buckets["12"]["count"] == 4 + 30 + 7  # published only
-    assert buckets[None]["suppressed"]  # the 3 national complaints
-    assert buckets["31"]["suppressed"]  # their partner, the smallest other bucket (5)
-    assert body["data"]["complaintStats"]["total"] == {"count": 49, "suppressed": False}
+    stats = body["data"]["complaintStats"]
+    counts = {b["key"]["province"]: b["count"] for b in stats["buckets"]}
+    assert counts == {"12": 4 + 30 + 7, None: 3, "31": 5}  # published only
+    assert stats["total"]["count"] == 49
+    assert stats["exact"] is True
 
 
 def test_a_cursor_from_another_caller_does_not_widen_the_scope(gql: GraphQL) -> None:

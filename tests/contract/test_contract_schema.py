@@ -27,6 +27,7 @@ from gateway.sources.records import (
     DispositionRecord,
     FollowUpRecord,
     ReporterRecord,
+    StatsPart,
     StatusEventRecord,
 )
 
@@ -142,19 +143,33 @@ def test_a_list_is_required_where_the_contract_has_one() -> None:
         decode_stats(None, [])
 
 
+STATS_ROW = {"count": 3, "verified": 3, "resolved": 2, "overdue": 0, "part": "PROTECTED",
+             "countKey": 7, "verifiedKey": 7, "resolvedKey": 5, "overdueKey": 0}  # fmt: skip
+
+
 def test_stats_keys_follow_the_requested_dimensions() -> None:
-    row = {"year": 2023, "regency": None, "status": "COMPLETED", "count": 3, "verified": 3,
-           "resolved": 2, "overdue": 0, "inside": True}  # fmt: skip
+    row = {"year": 2023, "regency": None, "status": "COMPLETED", **STATS_ROW}
     (decoded,) = decode_stats([row], [Dimension.STATUS, Dimension.YEAR, Dimension.REGENCY])
     assert decoded.key == ("COMPLETED", 2023, None)
-    assert (decoded.count, decoded.resolved, decoded.inside) == (3, 2, True)
+    assert (decoded.count, decoded.resolved, decoded.part) == (3, 2, StatsPart.PROTECTED)
+    assert (decoded.count_key, decoded.overdue_key) == (7, 0)
 
 
 @pytest.mark.parametrize(
     "change",
-    [{"count": -1}, {"count": True}, {"count": "3"}, {"year": "2023"}, {"inside": None}],
+    [
+        {"count": -1},
+        {"count": True},
+        {"count": "3"},
+        {"year": "2023"},
+        {"part": None},
+        {"part": "INSIDE"},
+        {"countKey": -1},
+        {"countKey": 1 << 20},
+        {"resolvedKey": None},
+    ],
 )
 def test_bad_stats_rows_are_wire_errors(change: dict[str, object]) -> None:
-    row = {"year": 2023, "count": 3, "verified": 3, "resolved": 2, "overdue": 0, "inside": True}
+    row = {"year": 2023, **STATS_ROW}
     with pytest.raises(WireError):
         decode_stats([{**row, **change}], [Dimension.YEAR])

@@ -5,7 +5,6 @@ source service; each answer is compared with the Python oracle (`world.py`) wher
 and always with the SQLite SqlSource answer (`reference`).
 """
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +20,15 @@ from gateway.sources.base import (
     SortOrder,
     Source,
 )
-from gateway.sources.records import COMPLAINT_FIELDS, ComplaintRecord, StatsRow
+from gateway.sources.records import (
+    COMPLAINT_FIELDS,
+    RECORD_KEY_RANGE,
+    ComplaintRecord,
+    StatsPart,
+    StatsRow,
+)
 from gateway.sources.sql import SqlSource
-from tests.contract.world import NOW, TIE, expected_ids, in_scope
+from tests.contract.world import NOW, TIE, expected_ids, expected_parts, in_scope
 from tests.factories import SourceWorld
 
 SCOPES: dict[str, RowScope] = {
@@ -152,7 +157,7 @@ async def test_a_zero_limit_returns_nothing(source: Source) -> None:
 
 
 def _sorted_stats(rows: list[StatsRow]) -> list[StatsRow]:
-    return sorted(rows, key=lambda row: (repr(row.key), row.inside))
+    return sorted(rows, key=lambda row: (repr(row.key), row.part.value))
 
 
 DIMENSION_SETS = [
@@ -174,7 +179,11 @@ SPLITS: dict[str, RowScope | None] = {
     "dimensions", DIMENSION_SETS, ids=lambda dims: "-".join(d.value for d in dims) or "total"
 )
 async def test_stats_group_and_split_like_the_reference(
-    source: Source, reference: SqlSource, dimensions: tuple[Dimension, ...], split: str
+    source: Source,
+    reference: SqlSource,
+    world: SourceWorld,
+    dimensions: tuple[Dimension, ...],
+    split: str,
 ) -> None:
     wanted = criteria()
     rows = await source.fetch_stats(wanted, dimensions, SPLITS[split])
@@ -183,13 +192,15 @@ async def test_stats_group_and_split_like_the_reference(
     )
     assert sum(row.count for row in rows) == await source.count(wanted)
     assert all(len(row.key) == len(dimensions) for row in rows)
-    inside = sum(row.count for row in rows if row.inside)
-    split_scope = SPLITS[split]
-    # Inside rows are the filter's rows that also lie in the split scope.
-    expected_inside = (
-        0 if split_scope is None else await source.count(replace(wanted, scope=split_scope))
-    )
-    assert inside == expected_inside
+    parts = {part: [row for row in rows if row.part is part] for part in StatsPart}
+    for part, expected in expected_parts(world, wanted, SPLITS[split]).items():
+        assert sum(row.count for row in parts[part]) == expected.count, part
+        assert sum(row.verified for row in parts[part]) == expected.verified, part
+        assert sum(row.count_key for row in parts[part]) % RECORD_KEY_RANGE == expected.key, part
+        assert (
+            sum(row.verified_key for row in parts[part]) % RECORD_KEY_RANGE
+            == expected.verified_key
+        ), part
 
 
 @pytest.mark.parametrize("scope", SCOPES)

@@ -3,6 +3,7 @@ national rows, ties on `submitted_at`, every flag, filter value and child table,
 Python oracle of what the SQL filters mean (so SQLite itself is checked, not only copied).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from gateway.policy import RowScope
 from gateway.regions import level_of
 from gateway.sources.base import ComplaintCriteria
 from gateway.sources.models import FollowUpRow
+from gateway.sources.records import RECORD_KEY_RANGE, StatsPart
 from tests.factories import SourceWorld, make_agency, make_complaint, write_world
 
 SOURCE_ID = "prov-12"
@@ -149,3 +151,36 @@ def expected_ids(world: SourceWorld, criteria: ComplaintCriteria, *, descending:
     rows = [row for row in world.complaints if matches(row, criteria)]
     rows.sort(key=lambda row: (row["submitted_at"], row["id"]), reverse=descending)
     return [row["id"] for row in rows]
+
+
+@dataclass(frozen=True)
+class PartTotals:
+    count: int = 0
+    verified: int = 0
+    key: int = 0
+    verified_key: int = 0
+
+
+def expected_parts(
+    world: SourceWorld, criteria: ComplaintCriteria, split: RowScope | None
+) -> dict[StatsPart, PartTotals]:
+    """Per part (own, listable, protected), what the matching rows count and their key sums."""
+    totals = {part: PartTotals() for part in StatsPart}
+    for row in world.complaints:
+        if not matches(row, criteria):
+            continue
+        if split is not None and (split.unbounded or in_scope(row, split)):
+            part = StatsPart.OWN
+        elif row["verified_at"] is not None and row["is_confidential"] is False:
+            part = StatsPart.LISTABLE
+        else:
+            part = StatsPart.PROTECTED
+        verified = row["verified_at"] is not None
+        old = totals[part]
+        totals[part] = PartTotals(
+            old.count + 1,
+            old.verified + verified,
+            (old.key + row["record_key"]) % RECORD_KEY_RANGE,
+            (old.verified_key + row["record_key"] * verified) % RECORD_KEY_RANGE,
+        )
+    return totals

@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from gateway.app import create_app
 from gateway.registry import write_registry
 from gateway.settings import GatewaySettings
+from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, StatementCounter, _build_sources
 from tests.unit.test_keys import RSA_KEY, public_jwk, sign, write_jwks
 
@@ -77,7 +78,12 @@ def edge_app(edge_registry: Path, jwks_file: Path) -> Iterator[EdgeApp]:
 
         def build(*, production: bool = False, **overrides: Any) -> TestClient:
             auth: dict[str, Any] = (
-                {"mode": "production", "jwt_jwks_file": jwks_file, "jwt_issuer": ISSUER}
+                {
+                    "mode": "production",
+                    "jwt_jwks_file": jwks_file,
+                    "jwt_issuer": ISSUER,
+                    "node_id_key_file": demo_node_id_key(edge_registry.parent),
+                }
                 if production
                 else {"mode": "demo", "jwt_secret": SECRET}
             )
@@ -96,6 +102,7 @@ def production(edge_registry: Path, jwks_file: Path) -> Iterator[TestClient]:
         registry=edge_registry,
         jwt_jwks_file=jwks_file,
         jwt_issuer=ISSUER,
+        node_id_key_file=demo_node_id_key(edge_registry.parent),
         rate_limit_per_minute=0,
     )
     with TestClient(create_app(settings)) as client:

@@ -15,6 +15,7 @@ import httpx
 from gateway.app import create_app
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings
+from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, token_for
 from tests.service.harness import KeyPair
 
@@ -68,6 +69,8 @@ async def open_gateway(
         registry=_registry(directory, sources),
         jwt_secret=SECRET,
         source_token_key_file=keys.private,
+        # Shared like the source-token key: every gateway of a test gives a complaint one id.
+        node_id_key_file=demo_node_id_key(keys.private.parent),
         request_deadline_seconds=DEADLINE_SECONDS,
         breaker_failures=BREAKER_FAILURES,
         breaker_reset_seconds=BREAKER_RESET_SECONDS,

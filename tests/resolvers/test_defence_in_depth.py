@@ -15,7 +15,7 @@ from gateway.policy import EVERYTHING, RowScope
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
-from gateway.sources.records import ComplaintRecord, ReporterRecord, StatsRow
+from gateway.sources.records import ComplaintRecord, ReporterRecord, StatsPart, StatsRow
 from gateway.sources.sql import SqlSource, create_source_engine
 from resolvers.federation import Federation
 from tests.conftest import SECRET, token_for
@@ -39,7 +39,7 @@ class ScopeIgnoringSource(SqlSource):
 
 class ReporterLeakingSource(SqlSource):
     """Fault injection: returns a reporter for every id asked, and for some it was not; and
-    claims every aggregate row is the caller's own (so never to be suppressed)."""
+    claims every aggregate row is the caller's own (so counted exactly)."""
 
     async def fetch_stats(
         self,
@@ -48,7 +48,7 @@ class ReporterLeakingSource(SqlSource):
         split: RowScope | None = None,
     ) -> list[StatsRow]:
         rows = await super().fetch_stats(criteria, dimensions, split)
-        return [replace(row, inside=True) for row in rows]
+        return [replace(row, part=StatsPart.OWN) for row in rows]
 
     async def fetch_reporters(
         self, complaint_ids: Sequence[str], scope: RowScope
@@ -87,6 +87,7 @@ def faulty_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClie
             [
                 make_complaint("31.71"),
                 make_complaint("31.71", is_anonymous=True),
+                *(make_complaint("31.73", is_confidential=True) for _ in range(2)),
             ]
         ),
     )
@@ -195,13 +196,14 @@ def test_without_an_access_log_no_identity_is_shown(tmp_path: Path) -> None:
     [{}, {"tier": "REGENCY", "region": "12.71"}],
     ids=["public", "regency-elsewhere"],
 )
-def test_a_source_cannot_exempt_its_small_cells_from_suppression(
+def test_a_source_cannot_exempt_protected_complaints_from_disclosure_control(
     faulty_client: TestClient, caller: dict[str, str]
 ) -> None:
     query = """{ complaintStats(filter: {region: "31"}, groupBy: [REGENCY]) {
-        buckets { count suppressed } total { suppressed } } }"""
+        buckets { key { regency } count } total { count } exact } }"""
     body = ask(faulty_client, query, **caller)
     stats = body["data"]["complaintStats"]
-    # Jakarta's 2 complaints are nobody's here but Jakarta's: suppressed, whatever it claims.
-    assert stats["buckets"] == [{"count": None, "suppressed": True}]
-    assert stats["total"]["suppressed"] is True
+    # Jakarta's complaints are nobody's here but Jakarta's, whatever the source claims: all
+    # of its rows count as protected, and 2 or 4 of them are below the threshold of 5.
+    assert stats["buckets"] == []
+    assert stats["total"]["count"] == 0

@@ -21,6 +21,7 @@ from gateway.registry import SourceConfig, write_registry
 from gateway.service.app import create_service_app
 from gateway.settings import GatewaySettings
 from gateway.sources.sql import create_source_engine
+from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, small_world, token_for
 from tests.factories import write_world
 from tests.service.harness import KeyPair, make_key_pair, running_service, service_settings
@@ -90,6 +91,8 @@ def _client(directory: Path, sources: list[SourceConfig], keys: KeyPair) -> Test
         jwt_secret=SECRET,
         audit_url=f"sqlite+aiosqlite:///{directory / 'audit.db'}",
         source_token_key_file=keys.private,
+        # Shared like the source-token key: both gateways give a complaint the same id.
+        node_id_key_file=demo_node_id_key(keys.private.parent),
     )
     return TestClient(create_app(settings))
 

@@ -47,7 +47,9 @@ async def canned(request: Request) -> Response:
     answers: dict[str, Response] = {
         "count": _json({"data": {"count": 3}}),
         "stats": _json({"data": {"stats": [{"year": 2023, "count": 3, "verified": 2,
-                                            "resolved": 1, "overdue": 0, "inside": True}]}}),
+                                            "resolved": 1, "overdue": 0, "part": "OWN",
+                                            "countKey": 9, "verifiedKey": 6, "resolvedKey": 1,
+                                            "overdueKey": 0}]}}),
         "500": Response(SECRET, status_code=500),
         "502": Response(SECRET, status_code=502),
         "401": _json({"errors": [{"message": SECRET}]}, status=401),

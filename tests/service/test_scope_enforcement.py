@@ -21,7 +21,7 @@ query ($criteria: Criteria!) {
 COUNT = "query ($criteria: Criteria!) { count(criteria: $criteria) }"
 STATS = """
 query ($criteria: Criteria!) {
-  stats(criteria: $criteria, dimensions: [REGENCY]) { regency count inside }
+  stats(criteria: $criteria, dimensions: [REGENCY]) { regency count part }
 }
 """
 BY_IDS = """
@@ -136,14 +136,15 @@ def test_stats_count_only_the_token_scope_and_split_by_the_token_split(
     call: Call, mint: Mint, service_world: SourceWorld
 ) -> None:
     regional = data(call(STATS, {"criteria": {"now": NOW}}, mint(MEDAN)))["stats"]
-    assert [row["regency"] for row in regional] == ["12.71"]
-    assert regional[0]["count"] == len(ids_in(service_world, "12.71"))
-    assert regional[0]["inside"] is False  # no split in the token: nothing is inside
+    assert {row["regency"] for row in regional} == {"12.71"}
+    assert sum(row["count"] for row in regional) == len(ids_in(service_world, "12.71"))
+    # No split in the token: nothing is the caller's own.
+    assert {row["part"] for row in regional} <= {"LISTABLE", "PROTECTED"}
 
     everything = mint(RowScope(None), split_rows=MEDAN)
     rows = data(call(STATS, {"criteria": {"now": NOW}}, everything))["stats"]
-    inside = {row["regency"] for row in rows if row["inside"]}
-    assert inside == {"12.71"}
+    own = {row["regency"] for row in rows if row["part"] == "OWN"}
+    assert own == {"12.71"}
     assert sum(row["count"] for row in rows) == len(service_world.complaints)
 
 

@@ -24,6 +24,7 @@ from gateway.source_tokens import PRIVATE_KEY_FILE, PUBLIC_KEY_FILE
 from gateway.tokens import SECRET_FILE
 from gateway.topology.compose import CONFIG, CONFIG_DIR, DATA, IMAGE, REPLICAS, generated_files
 from gateway.topology.layout import host_name, split_topology
+from resolvers.ids import NODE_ID_KEY_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICIAL_PINNED = re.compile(r"[a-z0-9][a-z0-9._-]*:\d[\w.-]*")
@@ -117,6 +118,8 @@ def test_config_files_named_by_commands_exist_and_load(
             assert gateway["mode"] == "demo"
             assert gateway["jwt_secret_file"] == f"{DATA}/{SECRET_FILE}"
             assert gateway["source_token_key_file"] == f"{DATA}/{PRIVATE_KEY_FILE}"
+            # One key in the shared volume: both replicas give a complaint the same id.
+            assert gateway["node_id_key_file"] == f"{DATA}/{NODE_ID_KEY_FILE}"
             registry_file = in_repo(args.gateway_config).parent / gateway["registry"]
             registry = load_registry(registry_file, regions)
         else:

@@ -1,10 +1,11 @@
 """What `up` runs where, the files it writes, and the registry's plain-HTTP opt-in."""
 
+import json
 from pathlib import Path
 
 import pytest
 
-from gateway.demo.setup import is_seeded, seed_id, write_demo_config
+from gateway.demo.setup import SEED_VERSION, is_seeded, seed_id, write_demo_config
 from gateway.errors import ConfigurationError
 from gateway.regions import load_regions
 from gateway.registry import SourceConfig, load_registry, write_registry
@@ -20,6 +21,7 @@ from gateway.topology.layout import (
     sqlite_storage,
 )
 from gateway.topology.up import Prepared, UpPaths, free_ports, source_key_pair, write_configs
+from resolvers.ids import demo_node_id_key
 
 
 def test_the_split_is_33_services_and_39_sql_sources() -> None:
@@ -104,6 +106,7 @@ def test_up_writes_configs_that_load(tmp_path: Path, postgres: bool) -> None:
     private, public = source_key_pair(tmp_path)
     secret = tmp_path / "jwt-secret"
     secret.write_text("s" * 48, encoding="utf-8")
+    node_id_key = demo_node_id_key(tmp_path)
     url = "postgresql+asyncpg://postgres@127.0.0.1:5432/lapor_demo"
     prepared = Prepared(
         paths=paths,
@@ -114,6 +117,7 @@ def test_up_writes_configs_that_load(tmp_path: Path, postgres: bool) -> None:
         },
         services={s.id: sqlite_storage(paths.sources_dir, s.id) for s in topology.services},
         secret_file=secret,
+        node_id_key=node_id_key,
         private_key=private,
         public_key=public,
         postgres_url=url if postgres else None,
@@ -123,6 +127,7 @@ def test_up_writes_configs_that_load(tmp_path: Path, postgres: bool) -> None:
     settings = load_settings(paths.gateway_config)
     assert settings.demo
     assert settings.source_token_key_file == private
+    assert settings.node_id_key_file == node_id_key.resolve()
     registry = load_registry(settings.registry, load_regions())
     remote = [s for s in registry.sources if s.kind == "remote"]
     assert len(remote) == 33
@@ -150,7 +155,9 @@ def test_registry_sources_keep_the_demo_covers() -> None:
 
 def test_a_seed_keeps_one_id_and_an_old_seed_gets_one(tmp_path: Path) -> None:
     marker = tmp_path / "seed.json"
-    marker.write_text('{"version": 1, "scale": 1.0, "complaints": 5}', encoding="utf-8")
+    marker.write_text(
+        json.dumps({"version": SEED_VERSION, "scale": 1.0, "complaints": 5}), encoding="utf-8"
+    )
     first = seed_id(tmp_path)
     assert len(first) == 32
     assert seed_id(tmp_path) == first

@@ -31,6 +31,7 @@ from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings, load_settings
 from gateway.sources.sql import create_source_engine
 from gateway.tokens import DEMO_ISSUER
+from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, token_for
 from tests.factories import SourceWorld, make_agency, make_complaint, write_world
 from tests.unit.test_keys import (
@@ -76,7 +77,12 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def production(registry: Path, **settings: Any) -> GatewaySettings:
-    values: dict[str, Any] = {"jwt_issuer": ISSUER, "jwt_audience": AUDIENCE, **settings}
+    values: dict[str, Any] = {
+        "jwt_issuer": ISSUER,
+        "jwt_audience": AUDIENCE,
+        "node_id_key_file": demo_node_id_key(registry.parent),
+        **settings,
+    }
     return GatewaySettings(mode="production", registry=registry, **values)
 
 

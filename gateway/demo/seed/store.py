@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import SQLModel
 
-import gateway.sources.models  # noqa: F401  (registers the source tables)
 from gateway.demo.seed.generate import SourceData
+from gateway.sources.models import new_record_key  # also registers the source tables
 
 # SourceData field -> table, parents first.
 _TABLES = (
@@ -60,9 +60,14 @@ def _fill_sqlite(connection: sqlite3.Connection, data: SourceData) -> None:
     for table, rows in _rows_by_table(data):
         if rows:
             columns = list(rows[0])
-            values = ", ".join("?" * len(columns))
-            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"  # noqa: S608
-            connection.executemany(sql, _sqlite_values(table, columns, rows))
+            values = _sqlite_values(table, columns, rows)
+            if "record_key" in table.c and "record_key" not in columns:
+                # Drawn here, not in the deterministic generator: keys are secret.
+                columns.append("record_key")
+                values = ((*row, new_record_key()) for row in values)
+            marks = ", ".join("?" * len(columns))
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+            connection.executemany(sql, values)
     for statement in indexes:  # after the rows: one sort per index instead of many inserts
         connection.execute(statement)
     # Statistics let the planner look children up by complaint id instead of scanning a

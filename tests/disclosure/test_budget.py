@@ -1,0 +1,121 @@
+"""The daily cap on distinct aggregate queries outside one's own scope."""
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.disclosure.budget import MemoryQueryBudget, QueryBudget, RedisQueryBudget
+from tests.disclosure.conftest import Ask, asker, gateway_settings
+
+NOON = 1_764_590_400.0  # 2025-12-01T12:00:00Z
+DAY = 86_400.0
+QUERY = """query Q($filter: ComplaintFilter) {
+  complaintStats(filter: $filter, groupBy: [CATEGORY]) { total { count } exact }
+}"""
+
+
+def redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        if os.environ.get("CI") == "true":
+            raise
+        return False
+    return True
+
+
+def ask_region(ask: Ask, region: str, tier: str = "REGENCY", **extra: Any) -> dict[str, Any]:
+    return ask(QUERY, {"filter": {"region": region, **extra}}, tier=tier)
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in body.get("errors", ())]
+
+
+@pytest.fixture
+def capped(registry: Path) -> Iterator[tuple[Ask, QueryBudget]]:
+    app = create_app(gateway_settings(registry, out_of_scope_queries_per_day=3))
+    with TestClient(app) as client:
+        budget: QueryBudget = app.state.query_budget
+        budget.clock = lambda: NOON
+        yield asker(client), budget
+
+
+def test_distinct_out_of_scope_queries_beyond_the_cap_are_refused(
+    capped: tuple[Ask, QueryBudget],
+) -> None:
+    ask, _ = capped
+    for region in ("12.72", "12.73", "12.74"):
+        assert codes(ask_region(ask, region)) == []
+    refused = ask_region(ask, "12.75")
+    assert codes(refused) == ["AGGREGATE_QUOTA_EXCEEDED"]
+    assert refused["data"] is None or refused["data"]["complaintStats"] is None
+    assert refused["errors"][0]["extensions"]["limit"] == 3
+    # A question already asked today is answered again, the same way.
+    assert codes(ask_region(ask, "12.72")) == []
+    # A different filter is a different question, even over the same region.
+    assert codes(ask_region(ask, "12.72", category=["SOSIAL"])) == ["AGGREGATE_QUOTA_EXCEEDED"]
+
+
+def test_own_region_national_and_public_queries_spend_nothing(
+    capped: tuple[Ask, QueryBudget],
+) -> None:
+    ask, _ = capped
+    for _ in range(2):
+        for category in ("SOSIAL", "PERIZINAN", "KESEHATAN", "LINGKUNGAN"):
+            assert codes(ask_region(ask, "12.71", category=[category])) == []
+            assert codes(ask_region(ask, "12.72", "NATIONAL", category=[category])) == []
+            assert codes(ask_region(ask, "12.72", "PUBLIC", category=[category])) == []
+    for region in ("12.72", "12.73", "12.74"):
+        assert codes(ask_region(ask, region)) == []
+
+
+def test_the_budget_is_renewed_the_next_day(capped: tuple[Ask, QueryBudget]) -> None:
+    ask, budget = capped
+    for region in ("12.72", "12.73", "12.74"):
+        ask_region(ask, region)
+    assert codes(ask_region(ask, "12.75")) == ["AGGREGATE_QUOTA_EXCEEDED"]
+    budget.clock = lambda: NOON + DAY
+    assert codes(ask_region(ask, "12.75")) == []
+
+
+async def test_each_principal_has_its_own_budget() -> None:
+    budget = MemoryQueryBudget(1, clock=lambda: NOON)
+    assert await budget.spend("REGENCY:a", "q1")
+    assert not await budget.spend("REGENCY:a", "q2")
+    assert await budget.spend("REGENCY:b", "q2")
+    assert await budget.spend("REGENCY:a", "q1")
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="Redis is not reachable on 127.0.0.1:6379")
+async def test_the_budget_is_shared_by_every_gateway_process_through_redis() -> None:
+    url = "redis://127.0.0.1:6379/15"
+    clock = os.urandom(4).hex()  # a principal of its own, so reruns never share a budget
+    first, second = (RedisQueryBudget(url, 2, clock=lambda: NOON) for _ in range(2))
+    try:
+        assert await first.spend(clock, "q1")
+        assert await second.spend(clock, "q2")
+        assert not await first.spend(clock, "q3")
+        assert await second.spend(clock, "q1")  # asked before: free
+    finally:
+        await first.close()
+        await second.close()
+
+
+def test_out_of_scope_aggregates_are_refused_when_redis_is_down(registry: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings = gateway_settings(
+        registry, out_of_scope_queries_per_day=5, redis_url=f"redis://127.0.0.1:{closed_port}/0"
+    )
+    with TestClient(create_app(settings)) as client:
+        ask = asker(client)
+        assert codes(ask_region(ask, "12.72")) == ["AGGREGATE_QUOTA_UNAVAILABLE"]
+        assert codes(ask_region(ask, "12.71")) == []  # its own region needs no budget
