@@ -176,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     from gateway.http.persisted_cli import add_commands as add_persisted_commands
 
     add_persisted_commands(commands)  # `persisted add FILE.graphql`, `persisted list`
+
+    from gateway.sources.rollup_cli import add_commands as add_rollup_commands
+
+    add_rollup_commands(commands)  # `rollup verify`, `rollup rebuild`
     return parser
 
 

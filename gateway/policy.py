@@ -232,7 +232,5 @@ def _bounded_by(scope: RowScope, region_filter: str | None) -> bool:
     if scope.region is None:
         return True
     return (
-        region_filter is not None
-        and bool(scope.region)
-        and is_inside(region_filter, scope.region)
+        region_filter is not None and bool(scope.region) and is_inside(region_filter, scope.region)
     )

@@ -20,6 +20,7 @@ from gateway.sources.models import (
     StatusEventRow,
 )
 from gateway.sources.records import RECORD_KEY_RANGE
+from gateway.sources.rollup import rebuild_statements
 
 _serial = itertools.count(1)
 BASE_TIME = datetime(2023, 3, 1, 9, 0)
@@ -145,3 +146,5 @@ async def write_world(engine: AsyncEngine, world: SourceWorld) -> None:
         for model, rows in tables:
             if rows:
                 await connection.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+        for statement in rebuild_statements(connection.dialect.name):
+            await connection.execute(statement)

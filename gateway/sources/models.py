@@ -98,6 +98,51 @@ class ComplaintRow(SQLModel, table=True):
     )
 
 
+class RollupFields(SQLModel):
+    """What both rollups of a source's complaints hold per group (`gateway.sources.rollup`):
+    the group's handling region, tier, status and publication, and its counts with the sums of
+    their record keys. `late` counts finished complaints completed after their deadline. An
+    open complaint becomes overdue with time, so open ones are grouped by their deadline
+    (`due_at`, null for finished ones) and compared with the clock when asked."""
+
+    submitted_year: int
+    submitted_month: int
+    province_code: str | None = None
+    regency_code: str | None = None
+    tier: str
+    status: str
+    verified: bool
+    published: bool
+    due_at: NaiveDatetime | None = None
+    complaints: int
+    record_keys: int
+    late: int
+    late_keys: int
+
+
+class DayRollupRow(RollupFields, table=True):
+    """Complaints per day and every groupable column: any stats filter but text, incident
+    region and `overdue`, with day-aligned dates."""
+
+    __tablename__ = "complaint_rollup_day"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submitted_on: date
+    agency_code: str
+    category_code: str
+    type: str
+    channel: str
+
+
+class MonthRollupRow(RollupFields, table=True):
+    """Complaints per month, region, tier and status: far fewer rows, for the questions
+    dashboards ask most (by region, tier, status and period)."""
+
+    __tablename__ = "complaint_rollup_month"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
 class StatusEventRow(SQLModel, table=True):
     __tablename__ = "status_event"
 

@@ -5,14 +5,13 @@ caller's row scope; child tables (status events, dispositions, follow-ups) are r
 through complaints inside that scope.
 """
 
-import functools
+import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Connection, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from gateway.domain import RESOLVED_STATUSES
 from gateway.policy import RowScope
 from gateway.registry import SourceConfig
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
@@ -27,24 +26,25 @@ from gateway.sources.models import (
 )
 from gateway.sources.records import (
     COMPLAINT_FIELDS,
-    RECORD_KEY_RANGE,
     AgencyRecord,
     CategoryRecord,
     ComplaintRecord,
     DispositionRecord,
     FollowUpRecord,
     ReporterRecord,
-    StatsPart,
     StatsRow,
     StatusEventRecord,
 )
+from gateway.sources.rollup import Grain
 from gateway.sources.sql_filters import (
     apply_keyset,
     complaint,
     criteria_predicate,
-    overdue_predicate,
     scope_predicate,
 )
+from gateway.sources.sql_stats import grain_for, stats_row, stats_statements
+
+logger = logging.getLogger("lapor.sources")
 
 _agency = AgencyRow.__table__.c  # type: ignore[attr-defined]
 _category = CategoryRow.__table__.c  # type: ignore[attr-defined]
@@ -54,19 +54,6 @@ _follow_up = FollowUpRow.__table__.c  # type: ignore[attr-defined]
 _reporter = ReporterRow.__table__.c  # type: ignore[attr-defined]
 
 _ALWAYS = ("id", "submitted_at")
-
-_DIMENSION_COLUMNS: dict[Dimension, Any] = {
-    Dimension.PROVINCE: complaint.province_code,
-    Dimension.REGENCY: complaint.regency_code,
-    Dimension.AGENCY: complaint.agency_code,
-    Dimension.TIER: complaint.tier,
-    Dimension.CATEGORY: complaint.category_code,
-    Dimension.TYPE: complaint.type,
-    Dimension.CHANNEL: complaint.channel,
-    Dimension.STATUS: complaint.status,
-    Dimension.YEAR: complaint.submitted_year,
-    Dimension.MONTH: complaint.submitted_month,
-}
 
 
 def create_source_engine(config: SourceConfig) -> AsyncEngine:
@@ -88,9 +75,12 @@ def create_source_engine(config: SourceConfig) -> AsyncEngine:
 class SqlSource:
     """A source answering from its own SQL database."""
 
-    def __init__(self, config: SourceConfig, engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self, config: SourceConfig, engine: AsyncEngine | None = None, *, use_rollups: bool = True
+    ) -> None:
         self.config = config
         self.engine = engine or create_source_engine(config)
+        self._rollups: bool | None = None if use_rollups else False
 
     async def open(self) -> None:
         """Engines connect lazily; nothing to do until the first query."""
@@ -118,11 +108,23 @@ class SqlSource:
         dimensions: Sequence[Dimension],
         split: RowScope | None = None,
     ) -> list[StatsRow]:
-        statement = _stats_statement(criteria, tuple(dimensions), split)
+        grain = grain_for(criteria, dimensions) if await self._has_rollups() else None
+        rows: list[Any] = []
         async with self.engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
+            for statement in stats_statements(criteria, tuple(dimensions), split, grain):
+                rows += (await connection.execute(statement)).all()
         width = len(dimensions)
-        return [_stats_row(row, width) for row in rows]
+        return [stats_row(row, width) for row in rows]
+
+    async def _has_rollups(self) -> bool:
+        """Whether this database keeps rollups in step (a source built before them, or whose
+        rollups were emptied, answers from its rows). Decided once per process."""
+        if self._rollups is None:
+            async with self.engine.connect() as connection:
+                self._rollups = await connection.run_sync(_rollups_present)
+            if not self._rollups:
+                logger.warning("source %s has no rollups: stats read raw rows", self.config.id)
+        return self._rollups
 
     async def fetch_complaints(
         self, ids: Sequence[str], scope: RowScope, columns: frozenset[str]
@@ -214,72 +216,13 @@ def _complaint_columns(columns: frozenset[str]) -> list[Any]:
     return [complaint[name] for name in names]
 
 
-@functools.lru_cache(maxsize=256)
-def _stats_statement(
-    criteria: ComplaintCriteria, dimensions: tuple[Dimension, ...], split: RowScope | None
-) -> Any:
-    """One statement for every source of a fan-out: building it (and its cache key) costs
-    more than the rest of a source call, so it is built once per question."""
-    keys = [_DIMENSION_COLUMNS[dimension] for dimension in dimensions]
-    part = _part_column(split)
-    groups = keys if split is not None and split.unbounded else [*keys, part]
-    measures = [complaint.verified_at.is_not(None), _RESOLVED, overdue_predicate(criteria.now)]
-    return (
-        select(
-            *keys,
-            part,
-            func.count(),
-            *(_count_where(measure) for measure in measures),
-            func.sum(complaint.record_key),
-            *(_sum_where(measure, complaint.record_key) for measure in measures),
-        )
-        .where(criteria_predicate(criteria))
-        .group_by(*groups)
-    )
-
-
-def _count_where(predicate: ColumnElement[bool]) -> Any:
-    return func.sum(case((predicate, 1), else_=0))
-
-
-def _sum_where(predicate: ColumnElement[bool], column: Any) -> Any:
-    return func.sum(case((predicate, column), else_=0))
-
-
-def _part_column(split: RowScope | None) -> Any:
-    """Which part of a group a complaint falls in, as the caller stands to it."""
-    if split is not None and split.unbounded:
-        return literal_column(f"'{StatsPart.OWN.value}'").label("part")
-    listable = and_(complaint.verified_at.is_not(None), complaint.is_confidential.is_(False))
-    whens: list[tuple[ColumnElement[bool], str]] = [(listable, StatsPart.LISTABLE.value)]
-    if split is not None:
-        whens.insert(0, (scope_predicate(split), StatsPart.OWN.value))
-    return case(*whens, else_=StatsPart.PROTECTED.value).label("part")
-
-
-_PARTS = {part.value: part for part in StatsPart}
-# Inline literals: an expanding IN parameter is re-rendered on every execution (a third of a
-# millisecond per source call), and these values are constants of the domain.
-_RESOLVED = or_(
-    *(complaint.status == literal_column(f"'{status.value}'") for status in RESOLVED_STATUSES)
-)
-
-
-def _stats_row(row: Any, width: int) -> StatsRow:
-    # Called once per group of every source on the event loop: kept to plain indexing.
-    keys = RECORD_KEY_RANGE
-    return StatsRow(
-        tuple(row[:width]),
-        row[width + 1],
-        row[width + 2] or 0,
-        row[width + 3] or 0,
-        row[width + 4] or 0,
-        _PARTS[row[width]],
-        (row[width + 5] or 0) % keys,
-        (row[width + 6] or 0) % keys,
-        (row[width + 7] or 0) % keys,
-        (row[width + 8] or 0) % keys,
-    )
+def _rollups_present(connection: Connection) -> bool:
+    inspector = inspect(connection)
+    if not all(inspector.has_table(grain.table.name) for grain in Grain):
+        return False
+    complaints = connection.execute(select(complaint.id).limit(1)).first()
+    rolled = connection.execute(select(Grain.MONTH.table.c.id).limit(1)).first()
+    return complaints is None or rolled is not None
 
 
 def _in_scope(

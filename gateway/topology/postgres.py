@@ -39,6 +39,8 @@ _TABLE_ORDER = (  # parents first, for the foreign keys
     "status_event",
     "disposition",
     "follow_up",
+    "complaint_rollup_day",
+    "complaint_rollup_month",
 )
 _MISSING_DATABASE = "3D000"
 

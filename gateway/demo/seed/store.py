@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 from gateway.demo.seed.generate import SourceData
 from gateway.sources.models import new_record_key  # also registers the source tables
+from gateway.sources.rollup import rebuild_statements
 
 # SourceData field -> table, parents first.
 _TABLES = (
@@ -70,6 +71,10 @@ def _fill_sqlite(connection: sqlite3.Connection, data: SourceData) -> None:
             connection.executemany(sql, values)
     for statement in indexes:  # after the rows: one sort per index instead of many inserts
         connection.execute(statement)
+    dialect = sqlite.dialect()
+    for statement in rebuild_statements("sqlite"):
+        sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        connection.execute(sql)
     # Statistics let the planner look children up by complaint id instead of scanning a
     # regency's index (a 30x slower status-history query without them).
     connection.execute("ANALYZE")
@@ -83,6 +88,8 @@ async def write_async(engine: AsyncEngine, data: SourceData) -> None:
         for table, rows in _rows_by_table(data):
             if rows:
                 await connection.execute(insert(table), rows)
+        for statement in rebuild_statements(connection.dialect.name):
+            await connection.execute(statement)
         if connection.dialect.name == "postgresql" and data.reporters:
             # Reporter ids were given explicitly: move the sequence past them for later inserts.
             await connection.execute(
