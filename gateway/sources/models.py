@@ -13,7 +13,7 @@ import secrets
 from datetime import date
 
 from pydantic import NaiveDatetime
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from gateway.sources.records import RECORD_KEY_RANGE
@@ -115,9 +115,9 @@ class RollupFields(SQLModel):
     published: bool
     due_at: NaiveDatetime | None = None
     complaints: int
-    record_keys: int
+    record_keys: int = Field(sa_type=BigInteger)  # a sum of keys under 2^20: past 2^31 soon
     late: int
-    late_keys: int
+    late_keys: int = Field(sa_type=BigInteger)
 
 
 class DayRollupRow(RollupFields, table=True):

@@ -11,14 +11,18 @@ the time, at the cost of about one rollup row per open complaint.
 
 Rollups are rebuilt from the complaint table in one transaction (`rebuild`: by the seed and
 `lapor-gateway rollup rebuild`) and checked against it (`verify`: `lapor-gateway rollup
-verify`). The write path to come must update them in the transaction of each write.
+verify`). A write keeps them in step by calling `record_change` with the complaint's row
+before and after, in the write's own transaction (the write path itself is not built yet).
+Two concurrent writes may each add a row for the same new group; readers and `verify` sum
+per group, so that costs a row, never a wrong figure.
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Date, Table, and_, case, cast, delete, func, insert, select
+from sqlalchemy import Date, Table, and_, case, cast, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.sources.models import DayRollupRow, MonthRollupRow
@@ -33,6 +37,9 @@ _GROUP_COLUMNS = (
     "status",
 )
 _DAY_COLUMNS = ("agency_code", "category_code", "type", "channel")
+_MEASURES = ("complaints", "record_keys", "late", "late_keys")
+
+Row = Mapping[str, Any]
 
 
 class Grain(Enum):
@@ -75,10 +82,58 @@ async def verify(engine: AsyncEngine) -> dict[Grain, int]:
 
 async def _mismatches(connection: AsyncConnection, grain: Grain) -> int:
     names, source = _grouped_complaints(grain, connection.dialect.name)
-    stored = select(*(grain.table.c[name] for name in names))
+    c = grain.table.c
+    groups = [c[name] for name in names if name not in _MEASURES]
+    stored = select(*groups, *(func.sum(c[name]) for name in _MEASURES)).group_by(*groups)
     expected = Counter(_normal(row) for row in (await connection.execute(source)).all())
     actual = Counter(_normal(row) for row in (await connection.execute(stored)).all())
     return sum(((expected - actual) + (actual - expected)).values())
+
+
+async def record_change(connection: AsyncConnection, before: Row | None, after: Row | None) -> None:
+    """Move one complaint out of its old groups and into its new ones (`None`: it did not
+    exist before, or does not after), inside the caller's transaction."""
+    for grain in Grain:
+        if before is not None:
+            await _add(connection, grain, before, -1)
+        if after is not None:
+            await _add(connection, grain, after, 1)
+
+
+async def _add(connection: AsyncConnection, grain: Grain, row: Row, sign: int) -> None:
+    table = grain.table
+    group, measures = _group_of(grain, row), _measures_of(row, sign)
+    match = and_(
+        *(table.c[name].is_(None) if value is None else table.c[name] == value
+          for name, value in group.items())
+    )  # fmt: skip
+    changes = {name: table.c[name] + value for name, value in measures.items()}
+    changed = await connection.execute(update(table).where(match).values(changes))
+    if changed.rowcount == 0:
+        await connection.execute(insert(table).values({**group, **measures}))
+    await connection.execute(delete(table).where(match, table.c.complaints == 0))
+
+
+def _group_of(grain: Grain, row: Row) -> dict[str, Any]:
+    """The groups a complaint row falls in: what `_grouped_complaints` computes in SQL."""
+    verified = row["verified_at"] is not None
+    group = {name: row[name] for name in _GROUP_COLUMNS}
+    group |= {
+        "verified": verified,
+        "published": verified and row["is_confidential"] is False,
+        "due_at": row["completion_due_at"] if row["finished_at"] is None else None,
+    }
+    if grain is Grain.DAY:
+        group |= {"submitted_on": row["submitted_at"].date()}
+        group |= {name: row[name] for name in _DAY_COLUMNS}
+    return group
+
+
+def _measures_of(row: Row, sign: int) -> dict[str, int]:
+    late = row["finished_at"] is not None and row["completion_due_at"] < row["finished_at"]
+    key = row["record_key"]
+    return {"complaints": sign, "record_keys": sign * key, "late": sign * late,
+            "late_keys": sign * key * late}  # fmt: skip
 
 
 def _normal(row: Any) -> tuple[str, ...]:

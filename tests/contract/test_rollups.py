@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.cli import main
@@ -19,8 +19,9 @@ from gateway.domain import Tier
 from gateway.policy import EVERYTHING, RowScope
 from gateway.registry import SourceConfig, write_registry
 from gateway.sources.base import ComplaintCriteria, Dimension
+from gateway.sources.models import ComplaintRow
 from gateway.sources.records import RECORD_KEY_RANGE, StatsRow
-from gateway.sources.rollup import Grain, rebuild, verify
+from gateway.sources.rollup import Grain, rebuild, record_change, verify
 from gateway.sources.sql import SqlSource, create_source_engine
 from gateway.sources.sql_stats import grain_for
 from tests.conftest import POSTGRES_URL, postgres_reachable
@@ -186,3 +187,51 @@ def await_free_main(argv: list[str]) -> None:
 
 def _first(table: Table) -> Any:
     return select(func.min(table.c.id)).scalar_subquery()
+
+
+async def test_writes_that_record_their_change_keep_the_rollups_in_step(pair: Pair) -> None:
+    """New complaints, a complaint finished late, one moved to another regency and agency,
+    and one added then removed: each written with `record_change` in its own transaction."""
+    rolled, raw = pair
+    async with rolled.engine.connect() as connection:
+        stored = {
+            row["id"]: dict(row)
+            for row in (await connection.execute(select(ComplaintRow.__table__))).mappings()  # type: ignore[attr-defined]
+        }
+    first, second = sorted(stored)[:2]
+    later = stored[first]["submitted_at"] + timedelta(days=60)
+    changes = [
+        (None, {**stored[first], "id": "12.71-9000001", "tracking_id": "LPR-NEW-1"}),
+        (None, {**stored[second], "id": "12.72-9000002", "tracking_id": "LPR-NEW-2",
+                "regency_code": "12.72", "agency_code": "12.72-DINKES", "is_confidential": True}),
+        (stored[first], {**stored[first], "status": "COMPLETED", "finished_at": later}),
+        (stored[second], {**stored[second], "regency_code": "12.72", "agency_code": "12.72-X"}),
+        ({**stored[first], "id": "12.71-9000001", "tracking_id": "LPR-NEW-1"}, None),
+    ]  # fmt: skip
+    table = ComplaintRow.__table__  # type: ignore[attr-defined]
+    try:
+        for before, after in changes:
+            async with rolled.engine.begin() as connection:
+                if after is not None and before is None:
+                    await connection.execute(insert(table).values(after))
+                elif before is not None and after is None:
+                    await connection.execute(delete(table).where(table.c.id == before["id"]))
+                elif before is not None and after is not None:
+                    await connection.execute(
+                        update(table).where(table.c.id == before["id"]).values(after)
+                    )
+                await record_change(connection, before, after)
+        assert await verify(rolled.engine) == {Grain.DAY: 0, Grain.MONTH: 0}
+        for dimensions in [(), (Dimension.REGENCY, Dimension.STATUS), (Dimension.AGENCY,)]:
+            question = ComplaintCriteria(scope=EVERYTHING, now=NOW + timedelta(days=90))
+            assert summed(await rolled.fetch_stats(question, dimensions, RowScope("12.71"))) == (
+                summed(await raw.fetch_stats(question, dimensions, RowScope("12.71")))
+            )
+    finally:
+        async with rolled.engine.begin() as connection:  # the world as the other tests know it
+            await connection.execute(delete(table).where(table.c.id.like("%-9000%")))
+            for row_id in (first, second):
+                await connection.execute(
+                    update(table).where(table.c.id == row_id).values(stored[row_id])
+                )
+        await rebuild(rolled.engine)
