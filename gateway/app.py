@@ -200,7 +200,7 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         buckets=buckets,
     )
     limiter = build_rate_limiter(settings.rate_limit_per_minute, settings.redis_url)
-    query_budget = build_query_budget(settings.out_of_scope_queries_per_day, settings.redis_url)
+    query_budget = build_query_budget(settings.out_of_scope_buckets_per_day, settings.redis_url)
     manifest = settings.persisted_queries_manifest
     graphql = GraphQLEndpoint(
         documents=schema.documents,

@@ -148,12 +148,12 @@ class GatewaySettings(BaseSettings):
         description="Shared rate-limit counters and disclosure budgets (redis://...); else in "
         "memory.",
     )
-    out_of_scope_queries_per_day: int = Field(
-        default=100,
+    out_of_scope_buckets_per_day: int = Field(
+        default=5_000,
         ge=0,
-        description="Distinct aggregate queries a caller may make each day over complaints "
-        "outside its own scope (repeats are free); bounds averaging attacks on the cell key "
-        "method. 0: no cap.",
+        description="Aggregate buckets a caller may be shown each day over complaints outside "
+        "its own scope (a question costs its buckets and total once; repeats are free); bounds "
+        "averaging attacks on the cell key method. 0: no cap.",
     )
     log_lines_per_second: float = Field(
         default=50.0,

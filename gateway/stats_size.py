@@ -20,7 +20,7 @@ before any source is called, and the static cost prices `StatsResult.buckets` at
 before it is run.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import prod
@@ -94,6 +94,18 @@ class BucketEstimator:
                 maxBuckets=self.cap,
             )
         return estimate
+
+    def check_request(self, estimates: Sequence[int]) -> None:
+        """The cap holds for a request as a whole: aliases of `complaintStats` (their grouping
+        in variables, which the static cost cannot see) share it."""
+        if sum(estimates) > self.cap:
+            raise StatsTooLargeError(
+                f"this request's aggregates could produce up to {sum(estimates):,} buckets in "
+                f"all, more than the {self.cap:,} allowed: ask fewer or smaller groupings at "
+                "once",
+                estimatedBuckets=sum(estimates),
+                maxBuckets=self.cap,
+            )
 
     def check_actual(self, buckets: int) -> None:
         """A backstop once the sources have answered: the estimate rests on settings (first

@@ -37,3 +37,5 @@ class GatewayContext:
     access_log: AccessLog | None = None
     query_budget: QueryBudget | None = None
     problems: list[SourceProblem] = field(default_factory=list)
+    buckets_asked: list[int] = field(default_factory=list)
+    """The bucket estimates of this request's `complaintStats` fields so far."""

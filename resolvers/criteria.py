@@ -14,6 +14,10 @@ MAX_TEXT_LENGTH = 200
 MAX_LIST_LENGTH = 50
 
 
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
 def build_criteria(
     scope: RowScope,
     now: datetime,
@@ -35,6 +39,12 @@ def build_criteria(
     for name, code in (("region", region), ("incidentRegion", incident_region)):
         if code is not None and code not in regions:
             raise BadUserInputError(f"`{name}` {code!r} is not a Kemendagri region code")
+    for name, day in (("submittedFrom", submitted_from), ("submittedTo", submitted_to)):
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            # The day after 9999-12-31 does not exist, and no complaint is dated near it.
+            raise BadUserInputError(
+                f"`{name}` must lie between {EARLIEST_DATE} and {LATEST_DATE}", argument=name
+            )
     if submitted_from and submitted_to and submitted_from > submitted_to:
         raise BadUserInputError("`submittedFrom` is after `submittedTo`")
     if text is not None and len(text) > MAX_TEXT_LENGTH:

@@ -47,6 +47,7 @@ class SealPurpose(Enum):
 
     NODE_ID = b"lapor-gateway node id v1"
     CURSOR = b"lapor-gateway cursor v1"
+    CELL_KEY = b"lapor-gateway cell key offset v1"
 
 
 class NodeIdCodec:
@@ -82,6 +83,12 @@ class NodeIdCodec:
             return _unpad(self._siv.decrypt(_from_base64url(sealed), [purpose.value])).decode()
         except (InvalidTag, ValueError):  # ValueError: bad base64, padding or UTF-8
             return None
+
+    def digest(self, purpose: SealPurpose, *parts: str) -> bytes:
+        """A keyed pseudo-random 16 bytes of `parts` (AES-SIV's synthetic IV of an empty
+        message): the same parts always give the same bytes, and without the key they are
+        unpredictable."""
+        return self._siv.encrypt(b"", [purpose.value, *(part.encode() for part in parts)])
 
     def encode(self, type_name: str, local_id: str) -> str:
         if not type_name or ":" in type_name:

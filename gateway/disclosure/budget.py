@@ -1,10 +1,11 @@
-"""A cap on the distinct aggregate queries a caller may make outside its own scope each day.
+"""A daily budget of aggregate buckets a caller may be shown outside its own scope.
 
 The cell key method gives the same answer to the same question, so repeating one averages
-nothing away; what remains is averaging the differences of many *different* questions that
-isolate the same small group. Each such difference takes two queries over others' protected
-complaints, so capping the distinct ones per principal and day bounds that attack (see
-docs/authorization.md). Asking a question already asked that day costs nothing.
+nothing away; what remains is averaging many *different* questions over the same complaints,
+each with its own noise (docs/authorization.md). Every bucket of every answer is one more noisy
+look at the protected complaints in it, so the budget counts buckets, not queries: a question
+costs the buckets it answers (and one for its total), the first time it is asked that day;
+asking it again costs nothing.
 
 The spent questions live in Redis when `redis_url` is set, so every gateway process shares
 them, and in memory otherwise. If Redis fails, out-of-scope aggregates are refused: this is a
@@ -23,14 +24,19 @@ from gateway.errors import AggregateQuotaError, AggregateQuotaUnavailableError
 logger = logging.getLogger("lapor.disclosure")
 
 _DAY_SECONDS = 86_400
-# Adds the question unless the day's set is full; answers 1 when the question may be asked.
+_TOTAL = "~spent"
+# Spends a question's weight unless it was asked before; answers 1 when it may be answered.
 _SPEND = """
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end
+local spent = tonumber(redis.call('HGET', KEYS[1], ARGV[4]) or '0')
+if spent + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[1], ARGV[4], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1
 """
+
+Clock = Callable[[], float]
 
 
 class BudgetUnavailableError(Exception):
@@ -42,20 +48,18 @@ def fingerprint(question: object) -> str:
     return hashlib.sha256(repr(question).encode()).hexdigest()[:32]
 
 
-Clock = Callable[[], float]
-
-
 def utc_day(clock: Clock) -> date:
     return datetime.fromtimestamp(clock(), UTC).date()
 
 
 class QueryBudget(Protocol):
     per_day: int
+    """Buckets per principal and UTC day."""
     clock: Clock
-    """Seconds since the epoch; the day is the UTC day."""
+    """Seconds since the epoch."""
 
-    async def spend(self, principal: str, question: str) -> bool:
-        """Record the question; False when it is new and the day's budget is spent."""
+    async def spend(self, principal: str, question: str, buckets: int) -> bool:
+        """Spend a new question's buckets; False when they do not fit in the day's budget."""
         ...
 
     async def close(self) -> None: ...
@@ -68,18 +72,18 @@ class MemoryQueryBudget:
         self.per_day = per_day
         self.clock = clock
         self.day: date | None = None
-        self.spent: dict[str, set[str]] = {}
+        self.spent: dict[str, dict[str, int]] = {}
 
-    async def spend(self, principal: str, question: str) -> bool:
+    async def spend(self, principal: str, question: str, buckets: int) -> bool:
         day = utc_day(self.clock)
         if day != self.day:
             self.day, self.spent = day, {}
-        asked = self.spent.setdefault(principal, set())
+        asked = self.spent.setdefault(principal, {})
         if question in asked:
             return True
-        if len(asked) >= self.per_day:
+        if sum(asked.values()) + buckets > self.per_day:
             return False
-        asked.add(question)
+        asked[question] = buckets
         return True
 
     async def close(self) -> None:
@@ -96,12 +100,11 @@ class RedisQueryBudget:
         self.per_day = per_day
         self.clock = clock
 
-    async def spend(self, principal: str, question: str) -> bool:
+    async def spend(self, principal: str, question: str, buckets: int) -> bool:
         name = f"lapor:disclosure:{utc_day(self.clock).isoformat()}:{principal}"
+        arguments = (question, buckets, self.per_day, _TOTAL, 2 * _DAY_SECONDS)
         try:
-            allowed = await self.client.eval(
-                _SPEND, 1, name, question, self.per_day, 2 * _DAY_SECONDS
-            )
+            allowed = await self.client.eval(_SPEND, 1, name, *arguments)
         except Exception as error:  # any Redis failure: fail closed, see the module docstring
             logger.warning("disclosure budget unavailable; aggregate refused", exc_info=True)
             raise BudgetUnavailableError from error
@@ -119,19 +122,23 @@ def build_query_budget(per_day: int, redis_url: str | None) -> QueryBudget | Non
     return MemoryQueryBudget(per_day)
 
 
-async def charge(budget: QueryBudget | None, principal: str, question: object) -> None:
-    """Spend one question of the principal's day, or refuse the aggregate."""
+async def charge(
+    budget: QueryBudget | None, principal: str, question: object, buckets: int
+) -> None:
+    """Spend a question's buckets of the principal's day, or refuse its answer."""
     if budget is None:
         return
     try:
-        allowed = await budget.spend(principal, fingerprint(question))
+        allowed = await budget.spend(principal, fingerprint(question), buckets)
     except BudgetUnavailableError:
         raise AggregateQuotaUnavailableError(
             "aggregates over other regions are unavailable right now; try again shortly"
         ) from None
     if not allowed:
         raise AggregateQuotaError(
-            f"today's {budget.per_day} distinct aggregate queries over other regions are "
-            "spent; queries inside your own region, and repeats, are still answered",
+            f"this answer's {buckets:,} buckets do not fit in what is left of today's "
+            f"{budget.per_day:,} buckets of aggregates over other regions; questions inside "
+            "your own region, and questions already answered today, are still answered",
             limit=budget.per_day,
+            buckets=buckets,
         )

@@ -4,11 +4,18 @@ A cell's complaints fall in three parts as the caller stands to them (`StatsPart
 rows and published rows it could list anyway are counted exactly; the protected rest (others'
 unpublished or confidential complaints) is shown only through the cell key method
 (`gateway.disclosure.ptable`). Each measure is a count of its own subset and gets its own cell
-key, so no measure is the difference of two shown values. Rates are computed from the shown
-values, so they carry nothing the shown values do not.
+key, so no measure is the difference of two shown values, and no figure is bounded by another
+(a bound would tell how their noises compare). Rates are computed from the shown values, so
+they carry nothing the shown values do not.
+
+A cell key is its protected complaints' key sum plus an offset drawn from the question (the
+filter, the grouping and the bucket) with a secret key: the same question always gets the same
+answer, but the same complaints asked for in two questions get two independent noises. Without
+the offset, equal figures in two answers would tell that two sets of protected complaints are
+equal, i.e. that the complaints between them do not exist.
 """
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from gateway.disclosure.ptable import perturb
@@ -77,7 +84,8 @@ class Shown:
 
     @property
     def resolution_rate(self) -> float | None:
-        return self.resolved / self.verified if self.verified else None
+        """Capped at 1: both figures carry their own noise."""
+        return min(1.0, self.resolved / self.verified) if self.verified else None
 
 
 def cell_of(row: StatsRow) -> Cell:
@@ -105,22 +113,40 @@ def total_of(cells: Iterable[Cell]) -> Cell:
     return total
 
 
-def show(cell: Cell) -> Shown:
-    """Exact parts as they are, each protected figure through the perturbation table; a
-    measure never exceeds what contains it (resolved <= verified <= count)."""
-    exact, protected, keys = cell.exact, cell.protected, cell.protected_keys
+Offsets = Callable[[Key], Counts]
+"""The cell-key offsets of a question's buckets, by bucket key (`()` for the total)."""
+
+
+def question_offsets(digest: Callable[..., bytes], question: str, grouping: str) -> Offsets:
+    """Offsets from a keyed digest of the question: the total's from the filter alone (so it
+    is the same whatever the grouping), a bucket's from the filter, grouping and key."""
+
+    def offsets(key: Key) -> Counts:
+        raw = digest(question, grouping if key else "", repr(key))
+        return Counts(*(int.from_bytes(raw[i : i + 4], "big") for i in range(0, 16, 4)))
+
+    return offsets
+
+
+def show(cell: Cell, offset: Counts = NONE) -> Shown:
+    """Exact parts as they are, each protected figure through the perturbation table."""
+    exact, protected = cell.exact, cell.protected
     if protected == NONE:
         return Shown(cell.key, exact.count, exact.verified, exact.resolved, exact.overdue)
-    count = exact.count + perturb(protected.count, keys.count)
-    verified = min(count, exact.verified + perturb(protected.verified, keys.verified))
-    resolved = min(verified, exact.resolved + perturb(protected.resolved, keys.resolved))
-    overdue = min(count, exact.overdue + perturb(protected.overdue, keys.overdue))
-    return Shown(cell.key, count, verified, resolved, overdue)
+    keys = (cell.protected_keys + offset).modulo(RECORD_KEY_RANGE)
+    return Shown(
+        cell.key,
+        exact.count + perturb(protected.count, keys.count),
+        exact.verified + perturb(protected.verified, keys.verified),
+        exact.resolved + perturb(protected.resolved, keys.resolved),
+        exact.overdue + perturb(protected.overdue, keys.overdue),
+    )
 
 
-def disclose(cells: Iterable[Cell]) -> tuple[list[Shown], Shown]:
+def disclose(cells: Iterable[Cell], offsets: Offsets) -> tuple[list[Shown], Shown]:
     """Buckets and total as the caller may see them. A bucket shown as empty is left out, as
     an empty one is: its presence would tell that protected complaints exist in it."""
     cells = list(cells)
-    buckets = [shown for shown in map(show, cells) if shown.count > 0]
-    return buckets, show(total_of(cells))
+    shown = (show(cell, offsets(cell.key)) for cell in cells)
+    total = total_of(cells)
+    return [bucket for bucket in shown if bucket.count > 0], show(total, offsets(total.key))

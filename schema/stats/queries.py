@@ -1,15 +1,17 @@
 """`complaintStats`: group-by counts pushed down to every planned source."""
 
+import functools
 from dataclasses import replace
 from datetime import datetime
 
 import strawberry
 
-from gateway.disclosure import Cell, disclose
+from gateway.disclosure import Cell, Offsets, disclose, question_offsets
 from gateway.disclosure.budget import charge
 from gateway.errors import BadUserInputError
 from gateway.policy import aggregate_split, aggregates_are_exact, check_aggregate_query
 from resolvers.context import SourceProblem
+from resolvers.ids import SealPurpose
 from resolvers.offload import off_loop
 from schema.complaints.inputs import ComplaintFilter, criteria_for, used_filters
 from schema.complaints.types import Ctx
@@ -31,13 +33,15 @@ async def resolve_complaint_stats(
         filter.region if filter else None,
     )
     criteria = criteria_for(context, filter, aggregate=True)
-    context.buckets.check([d.dimension for d in group_by], criteria)  # before any source
+    estimate = context.buckets.check([d.dimension for d in group_by], criteria)
+    context.buckets_asked.append(estimate)
+    context.buckets.check_request(context.buckets_asked)  # before any source
     exact = aggregates_are_exact(context.principal, filter.region if filter else None)
-    if not exact:
-        # One question whatever the minute it is asked in: `now` only moves `overdue`.
-        question = (replace(criteria, now=datetime.min), tuple(group_by))
-        principal = f"{context.principal.tier.value}:{context.principal.subject}"
-        await charge(context.query_budget, principal, question)
+    # One question whatever the minute it is asked in: `now` only moves `overdue`.
+    question, grouping = repr(replace(criteria, now=datetime.min)), repr(tuple(group_by))
+    offsets = question_offsets(
+        functools.partial(context.node_ids.digest, SealPurpose.CELL_KEY), question, grouping
+    )
     merged = await context.federation.stats(
         criteria, [d.dimension for d in group_by], aggregate_split(context.principal)
     )
@@ -45,7 +49,11 @@ async def resolve_complaint_stats(
         SourceProblem(failure, tuple(info.path.as_list())) for failure in merged.failures
     )
     context.buckets.check_actual(len(merged.cells))  # the estimate rests on settings
-    buckets, total = await off_loop(len(merged.cells), present, merged.cells, group_by)
+    if not exact:  # its buckets and its total, before anything of them is shown
+        principal = f"{context.principal.tier.value}:{context.principal.subject}"
+        weight = len(merged.cells) + 1
+        await charge(context.query_budget, principal, (question, grouping), weight)
+    buckets, total = await off_loop(len(merged.cells), present, merged.cells, group_by, offsets)
     return StatsResult(
         buckets=buckets,
         total=total,
@@ -56,11 +64,11 @@ async def resolve_complaint_stats(
 
 
 def present(
-    cells: list[Cell], group_by: list[StatsDimension]
+    cells: list[Cell], group_by: list[StatsDimension], offsets: Offsets
 ) -> tuple[list[StatsBucket], StatsBucket]:
     """Buckets in key order and the total, as the caller may see them."""
     ordered = sorted(cells, key=lambda cell: tuple(_sortable(value) for value in cell.key))
-    shown, total = disclose(ordered)
+    shown, total = disclose(ordered, offsets)
     buckets = [StatsBucket.from_shown(stats_key(group_by, bucket.key), bucket) for bucket in shown]
     return buckets, StatsBucket.from_shown(StatsKey(), total)
 

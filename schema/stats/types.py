@@ -63,8 +63,8 @@ def stats_key(dimensions: list[StatsDimension], values: tuple[object, ...]) -> S
 @strawberry.type(
     description="The counts of one group. Where the result is not `exact`, complaints you may "
     "not list (others' unpublished or confidential ones) are counted through the cell key "
-    "method: fewer than 5 count as 0, more carry a fixed noise of at most 5 (docs/"
-    "authorization.md)."
+    "method: fewer than 5 count as 0, more carry a noise of at most 5, the same for the same "
+    "question every time; each figure carries its own (docs/authorization.md)."
 )
 class StatsBucket:
     key: StatsKey
@@ -74,7 +74,8 @@ class StatsBucket:
         description="COMPLETED + CLOSED_BY_REPORTER + CLOSED_BY_SYSTEM."
     )
     resolution_rate: float | None = strawberry.field(
-        description="resolved / verified, a fraction in [0, 1]; null when nothing was verified."
+        description="resolved / verified, a fraction in [0, 1] (capped at 1); null when nothing "
+        "was verified."
     )
     overdue: int = strawberry.field(description="Past the completion deadline.")
     suppressed: bool = strawberry.field(

@@ -166,6 +166,8 @@ def test_filters_narrow_results(gql: GraphQL) -> None:
         ('filter: {region: "99"}', "BAD_USER_INPUT"),
         ('filter: {region: "1"}', "BAD_USER_INPUT"),
         ('filter: {submittedFrom: "2024-01-02", submittedTo: "2024-01-01"}', "BAD_USER_INPUT"),
+        ('filter: {submittedTo: "9999-12-31"}', "BAD_USER_INPUT"),
+        ('filter: {submittedFrom: "0001-01-01"}', "BAD_USER_INPUT"),
         ("first: 5, nonsense: 1", "GRAPHQL_VALIDATION_FAILED"),
     ],
 )

@@ -52,3 +52,9 @@ def test_stats_for_a_regency_contact_only_its_source(
 def test_duplicate_dimension_is_refused(gql: GraphQL) -> None:
     body = gql(STATS, {"groupBy": ["YEAR", "YEAR"]})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_date_past_the_calendar_is_a_client_mistake_not_a_server_error(gql: GraphQL) -> None:
+    body = gql(STATS, {"groupBy": ["YEAR"], "filter": {"submittedTo": "9999-12-31"}})
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+    assert "between" in body["errors"][0]["message"]

@@ -1,6 +1,7 @@
 """A gateway over the disclosure world, and callers to attack it with."""
 
 import asyncio
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -12,7 +13,6 @@ from gateway.app import create_app
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings
 from gateway.sources.sql import create_source_engine
-from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, token_for
 from tests.disclosure.world import OWN, Truth, build_worlds
 from tests.factories import write_world
@@ -43,12 +43,19 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+FIXED_KEY = base64.urlsafe_b64encode(bytes(range(64))).decode()
+"""The gateway's secret, fixed here so that every run draws the same noise: the attack scores
+are then the same in every run, not a draw of their own."""
+
+
 def gateway_settings(registry: Path, **overrides: Any) -> GatewaySettings:
+    key_file = registry.parent / "fixed-node-id-key"
+    key_file.write_text(FIXED_KEY, encoding="ascii")
     return GatewaySettings(
         mode="demo",
         registry=registry,
         jwt_secret=SECRET,
-        node_id_key_file=demo_node_id_key(registry.parent),
+        node_id_key_file=key_file,
         audit_url=f"sqlite+aiosqlite:///{registry.parent / 'audit.db'}",
         rate_limit_per_minute=0,
         **overrides,
@@ -79,6 +86,6 @@ def asker(client: TestClient) -> Ask:
 @pytest.fixture(scope="module")
 def ask(registry: Path) -> Iterator[Ask]:
     """A gateway without the daily cap: what the noise alone withstands."""
-    settings = gateway_settings(registry, out_of_scope_queries_per_day=0)
+    settings = gateway_settings(registry, out_of_scope_buckets_per_day=0)
     with TestClient(create_app(settings)) as client:
         yield asker(client)

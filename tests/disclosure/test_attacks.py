@@ -139,6 +139,48 @@ def tier_minus_public(ask: Ask, truth: Truth) -> Score:
     return tried, recovered
 
 
+def equal_figures(ask: Ask, truth: Truth) -> tuple[int, int, int, int]:
+    """One query per group T of a year: the total of {T, B} and the bucket B hold the same
+    protected complaints exactly when T holds none; if equal figures meant equal sets, a
+    difference would prove T's protected complaints exist. (small tried, small flagged, empty
+    tried, empty flagged)"""
+    score = [0, 0, 0, 0]
+    for regency in TARGETS:
+        for year in (2022, 2023, 2024):
+            for category in sorted({row["category_code"] for row in truth.rows} - {LARGE}):
+                where = in_cell(regency, category_code=category, submitted_year=year)
+                protected = truth.protected(where)
+                if protected > 4:
+                    continue
+                window = {"submittedFrom": f"{year}-01-01", "submittedTo": f"{year}-12-31"}
+                both = {"region": regency, "category": [category, LARGE], **window}
+                answer = stats(ask, both, ["CATEGORY"])
+                public = stats(ask, both, ["CATEGORY"], "PUBLIC")
+                large = by_key(answer, "category").get((LARGE,), {"count": 0})["count"]
+                large_public = by_key(public, "category").get((LARGE,), {"count": 0})["count"]
+                flagged = answer["total"]["count"] - public["total"]["count"] != (
+                    large - large_public
+                )
+                index = 0 if protected else 2
+                score[index] += 1
+                score[index + 1] += flagged
+    return score[0], score[1], score[2], score[3]
+
+
+def test_equal_figures_do_not_tell_whether_protected_complaints_exist(
+    ask: Ask, truth: Truth
+) -> None:
+    small, small_flagged, empty, empty_flagged = equal_figures(ask, truth)
+    print(
+        f"equal figures: {small_flagged} of {small} small groups and {empty_flagged} of {empty} "
+        "empty ones look like they hold protected complaints"
+    )
+    assert small >= 10
+    assert empty >= 10
+    # The difference shows up as often where nothing is protected: it proves nothing.
+    assert empty_flagged / empty >= 0.5 * small_flagged / small
+
+
 ATTACKS = {
     "filter-differencing": (filter_differencing, 0.25),
     "margins": (margins, 0.25),

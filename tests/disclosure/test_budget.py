@@ -1,4 +1,5 @@
-"""The daily cap on distinct aggregate queries outside one's own scope."""
+"""The daily budget of aggregate buckets outside one's own scope: a question costs its buckets
+and its total the first time it is asked each day."""
 
 import os
 import socket
@@ -16,8 +17,9 @@ from tests.disclosure.conftest import Ask, asker, gateway_settings
 NOON = 1_764_590_400.0  # 2025-12-01T12:00:00Z
 DAY = 86_400.0
 QUERY = """query Q($filter: ComplaintFilter) {
-  complaintStats(filter: $filter, groupBy: [CATEGORY]) { total { count } exact }
+  complaintStats(filter: $filter, groupBy: []) { total { count } exact }
 }"""
+"""One bucket and the total: 2 buckets of the budget each time a new filter is asked."""
 
 
 def redis_reachable() -> bool:
@@ -40,7 +42,7 @@ def codes(body: dict[str, Any]) -> list[str]:
 
 @pytest.fixture
 def capped(registry: Path) -> Iterator[tuple[Ask, QueryBudget]]:
-    app = create_app(gateway_settings(registry, out_of_scope_queries_per_day=3))
+    app = create_app(gateway_settings(registry, out_of_scope_buckets_per_day=6))
     with TestClient(app) as client:
         budget: QueryBudget = app.state.query_budget
         budget.clock = lambda: NOON
@@ -56,7 +58,8 @@ def test_distinct_out_of_scope_queries_beyond_the_cap_are_refused(
     refused = ask_region(ask, "12.75")
     assert codes(refused) == ["AGGREGATE_QUOTA_EXCEEDED"]
     assert refused["data"] is None or refused["data"]["complaintStats"] is None
-    assert refused["errors"][0]["extensions"]["limit"] == 3
+    assert refused["errors"][0]["extensions"]["limit"] == 6
+    assert refused["errors"][0]["extensions"]["buckets"] == 2
     # A question already asked today is answered again, the same way.
     assert codes(ask_region(ask, "12.72")) == []
     # A different filter is a different question, even over the same region.
@@ -85,24 +88,25 @@ def test_the_budget_is_renewed_the_next_day(capped: tuple[Ask, QueryBudget]) -> 
     assert codes(ask_region(ask, "12.75")) == []
 
 
-async def test_each_principal_has_its_own_budget() -> None:
-    budget = MemoryQueryBudget(1, clock=lambda: NOON)
-    assert await budget.spend("REGENCY:a", "q1")
-    assert not await budget.spend("REGENCY:a", "q2")
-    assert await budget.spend("REGENCY:b", "q2")
-    assert await budget.spend("REGENCY:a", "q1")
+async def test_each_principal_has_its_own_budget_counted_in_buckets() -> None:
+    budget = MemoryQueryBudget(10, clock=lambda: NOON)
+    assert await budget.spend("REGENCY:a", "q1", 7)
+    assert not await budget.spend("REGENCY:a", "q2", 4)
+    assert await budget.spend("REGENCY:a", "q3", 3)
+    assert await budget.spend("REGENCY:b", "q2", 4)
+    assert await budget.spend("REGENCY:a", "q1", 7)  # asked before: free
 
 
 @pytest.mark.skipif(not redis_reachable(), reason="Redis is not reachable on 127.0.0.1:6379")
 async def test_the_budget_is_shared_by_every_gateway_process_through_redis() -> None:
     url = "redis://127.0.0.1:6379/15"
-    clock = os.urandom(4).hex()  # a principal of its own, so reruns never share a budget
-    first, second = (RedisQueryBudget(url, 2, clock=lambda: NOON) for _ in range(2))
+    principal = os.urandom(4).hex()  # its own, so reruns never share a budget
+    first, second = (RedisQueryBudget(url, 10, clock=lambda: NOON) for _ in range(2))
     try:
-        assert await first.spend(clock, "q1")
-        assert await second.spend(clock, "q2")
-        assert not await first.spend(clock, "q3")
-        assert await second.spend(clock, "q1")  # asked before: free
+        assert await first.spend(principal, "q1", 6)
+        assert await second.spend(principal, "q2", 4)
+        assert not await first.spend(principal, "q3", 1)
+        assert await second.spend(principal, "q1", 6)  # asked before: free
     finally:
         await first.close()
         await second.close()
@@ -113,7 +117,7 @@ def test_out_of_scope_aggregates_are_refused_when_redis_is_down(registry: Path) 
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     settings = gateway_settings(
-        registry, out_of_scope_queries_per_day=5, redis_url=f"redis://127.0.0.1:{closed_port}/0"
+        registry, out_of_scope_buckets_per_day=5, redis_url=f"redis://127.0.0.1:{closed_port}/0"
     )
     with TestClient(create_app(settings)) as client:
         ask = asker(client)

@@ -152,3 +152,30 @@ def test_the_cap_is_a_setting(edge_app: EdgeApp) -> None:
     assert over.json()["errors"][0]["extensions"]["estimatedBuckets"] == 39
     under = post(client, "{ complaintStats(groupBy: [TIER]) { buckets { count } } }")
     assert "errors" not in under.json(), under.text
+
+
+def test_aliases_share_one_bucket_cap_whatever_their_variables(
+    production: TestClient, statements: StatementCounter
+) -> None:
+    """Ten aliases of a grouping passed in a variable (priced statically at a guess) are
+    refused once their estimates add up past the cap, before any source is called."""
+    aliases = " ".join(
+        f'a{i}: complaintStats(groupBy: $g, filter: {{category: ["C{i}"]}}) {{ total {{ count }} }}'
+        for i in range(10)
+    )
+    statements.reset()
+    response = post(
+        production,
+        f"query Q($g: [StatsDimension!]!) {{ {aliases} }}",
+        {"g": ["REGENCY", "STATUS"]},
+        token=TOKEN,
+    )
+    assert set(codes(response)) == {"STATS_TOO_LARGE"}
+    assert statements.total == 0
+    one = post(
+        production,
+        "query Q($g: [StatsDimension!]!) { complaintStats(groupBy: $g) { total { count } } }",
+        {"g": ["REGENCY", "STATUS"]},
+        token=TOKEN,
+    )
+    assert "errors" not in one.json(), one.text

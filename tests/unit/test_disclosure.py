@@ -1,16 +1,25 @@
 """The cell key method: the published table's properties, and what a caller is shown."""
 
+import hashlib
 from collections import Counter
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.disclosure import Cell, Counts, disclose
+from gateway.disclosure import Cell, Counts, disclose, question_offsets
 from gateway.disclosure.cells import show, sum_cells
 from gateway.disclosure.ptable import MAX_NOISE, THRESHOLD, noise, noise_slots, perturb, table
 from gateway.sources.records import RECORD_KEY_RANGE, StatsPart, StatsRow
 
 keys = st.integers(0, RECORD_KEY_RANGE - 1)
+
+
+def fake_digest(*parts: str) -> bytes:
+    """Stands in for the keyed digest: the offsets only need to be a function of the parts."""
+    return hashlib.sha256("|".join(parts).encode()).digest()[:16]
+
+
+OFFSETS = question_offsets(fake_digest, "filter", "grouping")
 counts = st.integers(0, 10_000)
 
 
@@ -95,26 +104,47 @@ def test_shown_figures_stay_consistent_and_never_reveal_a_small_protected_part(
                 Counts(k1, k2, k3, k4),
             )
         )
-    buckets, total = disclose(cells)
+    buckets, total = disclose(cells, OFFSETS)
     shown = {bucket.key: bucket for bucket in buckets}
     for cell in cells:
         bucket = shown.get(cell.key)
         if bucket is None:
             assert cell.exact.count == 0
-            assert show(cell).count == 0
+            assert show(cell, OFFSETS(cell.key)).count == 0
             continue
-        assert bucket.resolved <= bucket.verified <= bucket.count
-        assert bucket.overdue <= bucket.count
+        # Every figure carries its own noise, bounded by nothing but the table.
+        for name in ("count", "verified", "resolved", "overdue"):
+            extra = getattr(bucket, name) - getattr(cell.exact, name)
+            protected = getattr(cell.protected, name)
+            assert extra == 0 or (extra >= THRESHOLD and abs(extra - protected) <= MAX_NOISE)
         extra = bucket.count - cell.exact.count
         if cell.protected.count < THRESHOLD:
             assert extra == 0
-        assert bucket == show(cell)  # the same cell always shows the same figures
+        assert bucket == show(cell, OFFSETS(cell.key))  # the same question, the same figures
     assert total.count >= sum(cell.exact.count for cell in cells)
 
 
 def test_a_bucket_shown_as_empty_is_left_out() -> None:
     hidden = Cell(("hidden",), protected=Counts(3, 3, 3, 0), protected_keys=Counts(1, 2, 3, 4))
     visible = Cell(("seen",), exact=Counts(1, 1, 1, 0))
-    buckets, total = disclose([hidden, visible])
+    buckets, total = disclose([hidden, visible], OFFSETS)
     assert [bucket.key for bucket in buckets] == [("seen",)]
     assert total.count == 1  # 1 exact + 3 protected, shown as 0
+
+
+def test_the_same_complaints_in_two_questions_get_independent_noise() -> None:
+    """Equal figures must not tell that two questions count the same protected complaints."""
+    cell = Cell((), protected=Counts(40, 40, 40, 40), protected_keys=Counts(7, 7, 7, 7))
+    shown = {
+        show(cell, question_offsets(fake_digest, f"filter {n}", "")(())).count for n in range(40)
+    }
+    assert len(shown) >= 5  # forty phrasings, several values (eleven possible)
+    again = question_offsets(fake_digest, "filter 3", "")
+    assert show(cell, again(())) == show(cell, again(()))
+
+
+def test_a_total_does_not_depend_on_the_grouping_but_buckets_do() -> None:
+    by_year = question_offsets(fake_digest, "filter", "YEAR")
+    by_category = question_offsets(fake_digest, "filter", "CATEGORY")
+    assert by_year(()) == by_category(())
+    assert by_year(("x",)) != by_category(("x",))
