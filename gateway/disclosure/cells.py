@@ -128,12 +128,12 @@ def question_offsets(digest: Callable[..., bytes], question: str, grouping: str)
     return offsets
 
 
-def show(cell: Cell, offset: Counts = NONE) -> Shown:
+def show(cell: Cell, offsets: Offsets) -> Shown:
     """Exact parts as they are, each protected figure through the perturbation table."""
     exact, protected = cell.exact, cell.protected
-    if protected == NONE:
+    if protected == NONE:  # no offset to draw: most cells of most callers
         return Shown(cell.key, exact.count, exact.verified, exact.resolved, exact.overdue)
-    keys = (cell.protected_keys + offset).modulo(RECORD_KEY_RANGE)
+    keys = (cell.protected_keys + offsets(cell.key)).modulo(RECORD_KEY_RANGE)
     return Shown(
         cell.key,
         exact.count + perturb(protected.count, keys.count),
@@ -147,6 +147,5 @@ def disclose(cells: Iterable[Cell], offsets: Offsets) -> tuple[list[Shown], Show
     """Buckets and total as the caller may see them. A bucket shown as empty is left out, as
     an empty one is: its presence would tell that protected complaints exist in it."""
     cells = list(cells)
-    shown = (show(cell, offsets(cell.key)) for cell in cells)
-    total = total_of(cells)
-    return [bucket for bucket in shown if bucket.count > 0], show(total, offsets(total.key))
+    shown = (show(cell, offsets) for cell in cells)
+    return [bucket for bucket in shown if bucket.count > 0], show(total_of(cells), offsets)
