@@ -60,6 +60,8 @@ class ComplaintRow(SQLModel, table=True):
         Index("ix_complaint_province_order", "province_code", "submitted_at", "id"),
         Index("ix_complaint_agency_order", "agency_code", "submitted_at", "id"),
         Index("ix_complaint_period", "submitted_year", "submitted_month"),
+        # Open complaints by deadline: those due this month are counted from here.
+        Index("ix_complaint_open", "finished_at", "completion_due_at"),
     )
 
     id: str = Field(primary_key=True)
@@ -102,8 +104,9 @@ class RollupFields(SQLModel):
     """What both rollups of a source's complaints hold per group (`gateway.sources.rollup`):
     the group's handling region, tier, status and publication, and its counts with the sums of
     their record keys. `late` counts finished complaints completed after their deadline. An
-    open complaint becomes overdue with time, so open ones are grouped by their deadline
-    (`due_at`, null for finished ones) and compared with the clock when asked."""
+    open complaint becomes overdue with time, so open ones are grouped by the month of their
+    deadline (`due_month`, YYYYMM, null for finished ones): those due before the current month
+    are overdue, those of the current month are looked up in the complaint table."""
 
     submitted_year: int
     submitted_month: int
@@ -113,7 +116,7 @@ class RollupFields(SQLModel):
     status: str
     verified: bool
     published: bool
-    due_at: NaiveDatetime | None = None
+    due_month: int | None = None
     complaints: int
     record_keys: int = Field(sa_type=BigInteger)  # a sum of keys under 2^20: past 2^31 soon
     late: int

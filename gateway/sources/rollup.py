@@ -5,9 +5,10 @@ groupable column (`complaint_rollup_day`), and per month, handling region, tier 
 (`complaint_rollup_month`, tens of times smaller). Each group holds its complaints' count and
 record-key sum, so the cell key method works on them as on raw rows, and the count and key sum
 of those finished after their deadline. Whether an *open* complaint is overdue changes with
-the clock, so open complaints are grouped by their deadline too and compared with the clock
-when asked (`gateway.sources.sql_stats`): the answer is the same as over raw rows whatever
-the time, at the cost of about one rollup row per open complaint.
+the clock, so open complaints are grouped by the month of their deadline too: when asked
+(`gateway.sources.sql_stats`), those due before the current month are overdue, and the few due
+within it are looked up in the complaint table, so the answer is the same as over raw rows
+whatever the time.
 
 Rollups are rebuilt from the complaint table in one transaction (`rebuild`: by the seed and
 `lapor-gateway rollup rebuild`) and checked against it (`verify`: `lapor-gateway rollup
@@ -19,11 +20,13 @@ per group, so that costs a row, never a wrong figure.
 
 from collections import Counter
 from collections.abc import Mapping
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Date, Table, and_, case, cast, delete, func, insert, select, update
+from sqlalchemy import Date, Table, and_, case, cast, delete, extract, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.schema import CreateTable, DropTable
 
 from gateway.sources.models import DayRollupRow, MonthRollupRow
 from gateway.sources.sql_filters import complaint
@@ -60,12 +63,22 @@ _TABLES: dict[Grain, Table] = {
 
 
 def rebuild_statements(dialect: str) -> list[Any]:
-    """Empty both rollups and fill them from the complaint table."""
+    """Create both rollups afresh (so a database whose rollups have an older shape gets the
+    current one) and fill them from the complaint table."""
     statements: list[Any] = []
     for grain in Grain:
         names, source = _grouped_complaints(grain, dialect)
-        statements += [delete(grain.table), insert(grain.table).from_select(names, source)]
+        statements += [
+            DropTable(grain.table, if_exists=True),
+            CreateTable(grain.table),
+            insert(grain.table).from_select(names, source),
+        ]
     return statements
+
+
+def in_shape(columns: set[str], grain: Grain) -> bool:
+    """Whether a stored rollup has the columns this code reads."""
+    return columns == {column.name for column in grain.table.columns}
 
 
 async def rebuild(engine: AsyncEngine) -> None:
@@ -121,12 +134,16 @@ def _group_of(grain: Grain, row: Row) -> dict[str, Any]:
     group |= {
         "verified": verified,
         "published": verified and row["is_confidential"] is False,
-        "due_at": row["completion_due_at"] if row["finished_at"] is None else None,
+        "due_month": _year_month(row["completion_due_at"]) if row["finished_at"] is None else None,
     }
     if grain is Grain.DAY:
         group |= {"submitted_on": row["submitted_at"].date()}
         group |= {name: row[name] for name in _DAY_COLUMNS}
     return group
+
+
+def _year_month(moment: datetime) -> int:
+    return moment.year * 100 + moment.month
 
 
 def _measures_of(row: Row, sign: int) -> dict[str, int]:
@@ -151,8 +168,10 @@ def _grouped_complaints(grain: Grain, dialect: str) -> tuple[list[str], Any]:
         complaint.completion_due_at < complaint.finished_at,
     )
     groups: list[tuple[str, Any]] = [(name, complaint[name]) for name in _GROUP_COLUMNS]
-    open_deadline = case((complaint.finished_at.is_(None), complaint.completion_due_at))
-    groups += [("verified", verified), ("published", published), ("due_at", open_deadline)]
+    due = complaint.completion_due_at
+    due_month = extract("year", due) * 100 + extract("month", due)
+    open_due_month = case((complaint.finished_at.is_(None), due_month))
+    groups += [("verified", verified), ("published", published), ("due_month", open_due_month)]
     if grain is Grain.DAY:
         day = (
             func.date(complaint.submitted_at)

@@ -35,7 +35,7 @@ from gateway.sources.records import (
     StatsRow,
     StatusEventRecord,
 )
-from gateway.sources.rollup import Grain
+from gateway.sources.rollup import Grain, in_shape
 from gateway.sources.sql_filters import (
     apply_keyset,
     complaint,
@@ -218,8 +218,12 @@ def _complaint_columns(columns: frozenset[str]) -> list[Any]:
 
 def _rollups_present(connection: Connection) -> bool:
     inspector = inspect(connection)
-    if not all(inspector.has_table(grain.table.name) for grain in Grain):
-        return False
+    for grain in Grain:
+        if not inspector.has_table(grain.table.name):
+            return False
+        columns = {column["name"] for column in inspector.get_columns(grain.table.name)}
+        if not in_shape(columns, grain):  # built by an older version: rebuild to use it
+            return False
     complaints = connection.execute(select(complaint.id).limit(1)).first()
     rolled = connection.execute(select(Grain.MONTH.table.c.id).limit(1)).first()
     return complaints is None or rolled is not None

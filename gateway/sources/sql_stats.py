@@ -5,8 +5,9 @@ dimension values, the part, the count, verified, resolved and overdue counts, th
 record-key sums of each. A question goes to the smallest rollup that answers it exactly
 (`grain_for`), else to the raw rows: a `text`, `incidentRegion` or `overdue` filter, or a date
 bound not at midnight (not at the first of a month, for the monthly rollup), needs the rows.
-Over a rollup, `overdue` adds the finished complaints completed late to the open ones whose
-deadline (`due_at`) has passed now.
+Over a rollup, `overdue` adds the finished complaints completed late to the open ones due
+before the current month; a second statement counts from the complaint table the open ones
+due in the current month before now (`overdue` only), which the gateway adds like any row.
 
 Statements are built once per question and shared by every source of a fan-out: building one
 (and its cache key) costs more than the rest of a source call.
@@ -96,7 +97,10 @@ def stats_statements(
     """The statements whose rows, together, answer the question."""
     if grain is None:
         return (_raw_statement(criteria, dimensions, split),)
-    return (_rollup_statement(grain, criteria, dimensions, split),)
+    return (
+        _rollup_statement(grain, criteria, dimensions, split),
+        _due_this_month_statement(criteria, dimensions, split),
+    )
 
 
 def stats_row(row: Any, width: int) -> StatsRow:
@@ -145,7 +149,7 @@ def _rollup_statement(
     table = grain.table
     c = table.c
     verified, resolved = c.verified.is_(True), _resolved(c.status)
-    overdue_now = c.due_at < criteria.now
+    overdue_now = c.due_month < criteria.now.year * 100 + criteria.now.month
     return _grouped(
         c,
         dimensions,
@@ -162,6 +166,27 @@ def _rollup_statement(
             func.sum(c.late_keys) + _sum_where(overdue_now, c.record_keys),
         ],
         _rollup_predicate(grain, criteria),
+    )
+
+
+def _due_this_month_statement(
+    criteria: ComplaintCriteria, dimensions: Sequence[Dimension], split: RowScope | None
+) -> Any:
+    """Open complaints due earlier this month than now: a range of the deadline index."""
+    zero: Any = literal_column("0")
+    month_start = criteria.now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return _grouped(
+        complaint,
+        dimensions,
+        _raw_part(split),
+        split,
+        [zero, zero, zero, func.count(), zero, zero, zero, func.sum(complaint.record_key)],
+        and_(
+            criteria_predicate(criteria),
+            complaint.finished_at.is_(None),
+            complaint.completion_due_at >= month_start,
+            complaint.completion_due_at < criteria.now,
+        ),
     )
 
 

@@ -235,3 +235,24 @@ async def test_writes_that_record_their_change_keep_the_rollups_in_step(pair: Pa
                     update(table).where(table.c.id == row_id).values(stored[row_id])
                 )
         await rebuild(rolled.engine)
+
+
+async def test_rollups_of_an_older_shape_are_not_read_until_rebuilt(tmp_path: Path) -> None:
+    config = SourceConfig(SOURCE_ID, "sql", f"sqlite+aiosqlite:///{tmp_path / 'old.db'}", COVERS)
+    engine = create_source_engine(config)
+    await write_contract_world(engine, build_world())
+    async with engine.begin() as connection:  # as an earlier version left them
+        await connection.execute(
+            text("ALTER TABLE complaint_rollup_month RENAME COLUMN due_month TO due_at")
+        )
+    await engine.dispose()
+    old = SqlSource(config)
+    question = ComplaintCriteria(scope=EVERYTHING, now=NOW)
+    assert summed(await old.fetch_stats(question, (Dimension.STATUS,), None))  # from the rows
+    assert await old._has_rollups() is False
+    await rebuild(old.engine)
+    assert await verify(old.engine) == {Grain.DAY: 0, Grain.MONTH: 0}
+    rebuilt = SqlSource(config)
+    assert await rebuilt._has_rollups() is True
+    await rebuilt.close()
+    await old.close()
