@@ -149,7 +149,7 @@ class GatewaySettings(BaseSettings):
         "memory.",
     )
     out_of_scope_buckets_per_day: int = Field(
-        default=5_000,
+        default=500,
         ge=0,
         description="Aggregate buckets a caller may be shown each day over complaints outside "
         "its own scope (a question costs its buckets and total once; repeats are free); bounds "

@@ -4,6 +4,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from gateway.regions import province_of
+from gateway.registry import SourceConfig
 from gateway.sources.models import (
     AgencyRow,
     CategoryRow,
@@ -21,6 +23,7 @@ from gateway.sources.models import (
 )
 from gateway.sources.records import RECORD_KEY_RANGE
 from gateway.sources.rollup import rebuild_statements
+from gateway.sources.sql import create_source_engine
 
 _serial = itertools.count(1)
 BASE_TIME = datetime(2023, 3, 1, 9, 0)
@@ -148,3 +151,20 @@ async def write_world(engine: AsyncEngine, world: SourceWorld) -> None:
                 await connection.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
         for statement in rebuild_statements(connection.dialect.name):
             await connection.execute(statement)
+
+
+Worlds = dict[str, tuple[tuple[str, ...], SourceWorld]]
+"""Source id -> (the regions it covers, its rows)."""
+
+
+async def write_sqlite_sources(worlds: Worlds, directory: Path) -> list[SourceConfig]:
+    """One SQLite file per source under `directory`, its world written in, and its config."""
+    configs = []
+    for source_id, (covers, world) in worlds.items():
+        url = f"sqlite+aiosqlite:///{directory / source_id}.db"
+        config = SourceConfig(source_id, "sql", url, covers)
+        engine = create_source_engine(config)
+        await write_world(engine, world)
+        await engine.dispose()
+        configs.append(config)
+    return configs

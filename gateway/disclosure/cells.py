@@ -119,11 +119,13 @@ Offsets = Callable[[Key], Counts]
 
 def question_offsets(digest: Callable[..., bytes], question: str, grouping: str) -> Offsets:
     """Offsets from a keyed digest of the question: the total's from the filter alone (so it
-    is the same whatever the grouping), a bucket's from the filter, grouping and key."""
+    is the same whatever the grouping), a bucket's from the filter, grouping and key. The four
+    figures of a bucket share one offset: where a filter makes them count the same complaints
+    (`overdue: true` and a status list can), they show the same value, one reading, not four."""
 
     def offsets(key: Key) -> Counts:
-        raw = digest(question, grouping if key else "", repr(key))
-        return Counts(*(int.from_bytes(raw[i : i + 4], "big") for i in range(0, 16, 4)))
+        offset = int.from_bytes(digest(question, grouping if key else "", repr(key))[:4], "big")
+        return Counts(offset, offset, offset, offset)
 
     return offsets
 

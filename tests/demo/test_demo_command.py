@@ -1,30 +1,7 @@
 """`lapor-gateway demo` as a user runs it: a real process serving GraphiQL and the API."""
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
-
-from tests.processes import free_port, serving
-
-
-@pytest.fixture(scope="module")
-def demo_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("demo-log") / "demo.log"
-    # The console script the README runs, from the same environment as the tests.
-    command = [
-        str(Path(sys.executable).parent / "lapor-gateway"),
-        "demo",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(demo_dir),
-    ]
-    with serving(command, port, log_path, seconds=30) as base:
-        yield base
 
 
 def test_demo_serves_graphiql_and_demo_identities(demo_server: str) -> None:

@@ -8,12 +8,10 @@ by a loop-lag monitor; and the bucket estimate bounds the buckets the demo reall
 """
 
 import asyncio
-import contextlib
 import gc
 import statistics
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +28,7 @@ from gateway.settings import load_settings
 from gateway.sources.base import ComplaintCriteria, Dimension
 from gateway.stats_size import DEFAULT_BUCKET_CAP, BucketEstimator
 from gateway.tokens import demo_secret, issue_demo_token
-from tests.processes import free_port, serving
+from tests.loop_hold import loop_hold
 
 ALL_BUT_TYPE = "PROVINCE,REGENCY,AGENCY,TIER,CATEGORY,CHANNEL,STATUS,YEAR,MONTH"
 NINE_DIMENSIONS = (
@@ -52,22 +50,6 @@ held that poll. Still below any stall a stats request could cause (unsliced comp
 the cap's 10,000 buckets held the loop 0.45 s; the finding, 21 s)."""
 POLL_SECONDS = 2.0
 """How long the polls run while the big queries are sent again and again."""
-
-
-@pytest.fixture(scope="module")
-def demo_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("stats-size-log") / "demo.log"
-    command = [
-        str(Path(sys.executable).parent / "lapor-gateway"),
-        "demo",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(demo_dir),
-    ]
-    with serving(command, port, log_path, seconds=30) as base:
-        yield base
 
 
 @dataclass
@@ -125,34 +107,6 @@ statement is built once per fan-out, and merging and presenting run in a worker 
 21-27 ms inside the whole test session, whose other fixtures' tasks share this event loop and
 are counted too. Unbounded, these buckets' completion alone held the loop ~0.25 s, and the
 fan-out's batch of source answers ~55 ms."""
-
-
-@dataclass
-class Hold:
-    worst: float = 0.0
-
-
-@contextlib.asynccontextmanager
-async def loop_hold(tick: float = 0.005) -> AsyncIterator[Hold]:
-    """The worst CPU time the loop's thread spent between two ticks beyond the tick itself:
-    descheduling by a busy machine does not count, a long synchronous stretch does."""
-    hold = Hold()
-
-    async def watch() -> None:
-        while True:
-            started = time.thread_time()
-            await asyncio.sleep(tick)
-            hold.worst = max(hold.worst, time.thread_time() - started - tick)
-
-    watcher = asyncio.create_task(watch())
-    await asyncio.sleep(tick)
-    try:
-        yield hold
-        await asyncio.sleep(2 * tick)
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
-from gateway.registry import SourceConfig, write_registry
+from gateway.registry import write_registry
 from gateway.settings import GatewaySettings
-from gateway.sources.sql import create_source_engine
 from tests.conftest import SECRET, token_for
 from tests.disclosure.world import OWN, Truth, build_worlds
-from tests.factories import write_world
+from tests.factories import write_sqlite_sources
 
 
 class Ask(Protocol):
@@ -24,22 +23,11 @@ class Ask(Protocol):
     ) -> dict[str, Any]: ...
 
 
-async def _write(tmp: Path) -> list[SourceConfig]:
-    configs = []
-    for source_id, (covers, world) in build_worlds().items():
-        config = SourceConfig(source_id, "sql", f"sqlite+aiosqlite:///{tmp / source_id}.db", covers)
-        engine = create_source_engine(config)
-        await write_world(engine, world)
-        await engine.dispose()
-        configs.append(config)
-    return configs
-
-
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("disclosure")
     path = tmp / "registry.toml"
-    write_registry(path, asyncio.run(_write(tmp)))
+    write_registry(path, asyncio.run(write_sqlite_sources(build_worlds(), tmp)))
     return path
 
 

@@ -20,9 +20,8 @@ import pytest
 
 from gateway.registry import SourceConfig
 from gateway.service.app import create_service_app
-from gateway.sources.sql import create_source_engine
 from tests.conftest import small_world
-from tests.factories import write_world
+from tests.factories import write_sqlite_sources
 from tests.faults.harness import FAULTY, PROBE, QUERY, ask, open_gateway
 from tests.service.harness import KeyPair, make_key_pair, running_service, service_settings
 
@@ -51,23 +50,10 @@ class Reference:
     full_probe: dict[str, Any]
 
 
-async def _write(directory: Path) -> list[SourceConfig]:
-    configs = []
-    for source_id, (covers, world) in small_world().items():
-        config = SourceConfig(
-            source_id, "sql", f"sqlite+aiosqlite:///{directory / source_id}.db", covers
-        )
-        engine = create_source_engine(config)
-        await write_world(engine, world)
-        await engine.dispose()
-        configs.append(config)
-    return configs
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultWorld]:
     directory = tmp_path_factory.mktemp("faults")
-    configs = asyncio.run(_write(directory))
+    configs = asyncio.run(write_sqlite_sources(small_world(), directory))
     keys = make_key_pair(directory / "keys")
     with ExitStack() as stack:
         urls = {

@@ -149,3 +149,11 @@ def test_a_total_does_not_depend_on_the_grouping_but_buckets_do() -> None:
     by_category = question_offsets(fake_digest, "filter", "CATEGORY")
     assert by_year(()) == by_category(())
     assert by_year(("x",)) != by_category(("x",))
+
+
+def test_figures_counting_the_same_complaints_show_the_same_value() -> None:
+    """Four figures of one set, noised apart, would be four readings of it for one bucket."""
+    same = Counts(30, 30, 30, 30)
+    cell = Cell(("x",), protected=same, protected_keys=Counts(9, 9, 9, 9))
+    shown = show(cell, OFFSETS)
+    assert shown.count == shown.verified == shown.resolved == shown.overdue

@@ -8,10 +8,8 @@ collection is off while measuring, as its pauses are the process's, not completi
 import asyncio
 import contextlib
 import gc
-import time
 import warnings
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ import schema.execution
 from gateway.domain import Channel, ComplaintStatus, Tier
 from schema.execution import SlicedExecutionContext
 from schema.stats.types import StatsBucket, StatsKey, StatsResult
+from tests.loop_hold import loop_hold
 
 BUCKETS = 10_000
 """The cap's worth of buckets (`stats_bucket_cap`)."""
@@ -82,35 +81,6 @@ def stats_schema(items: list[StatsBucket], *, sliced: bool = True) -> strawberry
     )
 
 
-@dataclass
-class Hold:
-    worst: float = 0.0
-    """CPU seconds the loop's thread spent beyond one tick between two ticks, at worst."""
-
-
-@contextlib.asynccontextmanager
-async def loop_hold(tick: float = 0.005) -> AsyncIterator[Hold]:
-    hold = Hold()
-
-    async def watch() -> None:
-        while True:
-            started = time.thread_time()
-            await asyncio.sleep(tick)
-            hold.worst = max(hold.worst, time.thread_time() - started - tick)
-
-    gc.disable()
-    watcher = asyncio.create_task(watch())
-    await asyncio.sleep(tick)
-    try:
-        yield hold
-        await asyncio.sleep(2 * tick)  # the tick the block's last stretch delayed
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
-        gc.enable()
-
-
 @contextlib.contextmanager
 def slice_per_item(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every slice ends after one item: each list goes through the sliced path."""
@@ -120,9 +90,9 @@ def slice_per_item(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 async def test_completing_the_caps_worth_of_buckets_holds_the_loop_one_slice_at_a_time() -> None:
     items = buckets(BUCKETS)
-    async with loop_hold() as stock_hold:
+    async with loop_hold(collect=False) as stock_hold:
         stock = await stats_schema(items, sliced=False).execute(QUERY)
-    async with loop_hold() as sliced_hold:
+    async with loop_hold(collect=False) as sliced_hold:
         sliced = await stats_schema(items).execute(QUERY)
     assert stock_hold.worst > STOCK_HOLD
     assert sliced_hold.worst < HOLD_LIMIT
