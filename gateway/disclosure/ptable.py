@@ -7,13 +7,14 @@ A protected count `n` (complaints the caller may not list) is shown as `perturb(
   key, and a result below `THRESHOLD` is shown as 0.
 
 The noise is a discretised normal law of variance `VARIANCE`, truncated to the band: each
-value `d` owns a fixed share of the `RECORD_KEY_RANGE` key slots (`NOISE_SLOTS`), so a cell key
-(the sum of its records' keys modulo the range, uniform over the slots) picks `d` with that
-probability. The same records always make the same cell key, hence the same shown value:
-asking again averages nothing away. Its mean is 0, so large counts stay unbiased.
+value `d` owns a fixed share of the `RECORD_KEY_RANGE` key slots (`noise_slots`), so a cell key
+(uniform over the slots: see `gateway.disclosure.cells` for how it is made) picks `d` with that
+probability. The same cell key always gives the same shown value, and the noise's mean is 0,
+so large counts stay unbiased.
 """
 
 import bisect
+import itertools
 import math
 from functools import cache
 
@@ -53,11 +54,7 @@ def noise_slots() -> tuple[int, ...]:
 
 @cache
 def _bounds() -> tuple[int, ...]:
-    bounds, running = [], 0
-    for slots in noise_slots():
-        running += slots
-        bounds.append(running)
-    return tuple(bounds)
+    return tuple(itertools.accumulate(noise_slots()))
 
 
 def noise(cell_key: int) -> int:

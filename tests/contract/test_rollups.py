@@ -68,6 +68,7 @@ async def pair(
     await write_contract_world(engine, build_world())
     await engine.dispose()
     rolled, raw = SqlSource(config), SqlSource(config, use_rollups=False)
+    assert await rolled._has_rollups(), "else the comparisons would read raw rows twice"
     yield rolled, raw
     await rolled.close()
     await raw.close()

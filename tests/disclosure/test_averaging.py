@@ -2,8 +2,9 @@
 
 Each difference `total({T} + P) - total(P)` over a different padding set P of other
 categories isolates the same small group T with fresh noise; averaging n of them converges
-on T. The noise cannot stop that; the daily cap on distinct out-of-scope queries bounds n.
-The measurement prints how many small groups an attacker recovers with n differences.
+on T. The noise cannot stop that; the daily budget of out-of-scope buckets bounds n (this
+gateway runs without it, to measure the noise alone). The measurement prints how many small
+groups an attacker recovers with n differences.
 """
 
 import itertools

@@ -20,10 +20,9 @@ from gateway.app import create_app
 from gateway.registry import SourceConfig, write_registry
 from gateway.service.app import create_service_app
 from gateway.settings import GatewaySettings
-from gateway.sources.sql import create_source_engine
 from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, small_world, token_for
-from tests.factories import write_world
+from tests.factories import write_sqlite_sources
 from tests.service.harness import KeyPair, make_key_pair, running_service, service_settings
 
 REMOTE = ("reg-12.71", "prov-31")
@@ -70,18 +69,6 @@ CALLERS: dict[str, dict[str, Any]] = {
 }
 
 
-async def _write_sources(directory: Path) -> list[SourceConfig]:
-    configs = []
-    for source_id, (covers, world) in small_world().items():
-        url = f"sqlite+aiosqlite:///{directory / source_id}.db"
-        config = SourceConfig(source_id, "sql", url, covers)
-        engine = create_source_engine(config)
-        await write_world(engine, world)
-        await engine.dispose()
-        configs.append(config)
-    return configs
-
-
 def _client(directory: Path, sources: list[SourceConfig], keys: KeyPair) -> TestClient:
     registry = directory / "registry.toml"
     write_registry(registry, sources)
@@ -101,7 +88,7 @@ def _client(directory: Path, sources: list[SourceConfig], keys: KeyPair) -> Test
 def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, TestClient]]:
     """(all-sql gateway, mixed gateway) over the same five databases."""
     data = tmp_path_factory.mktemp("mixed")
-    sql_configs = asyncio.run(_write_sources(data))
+    sql_configs = asyncio.run(write_sqlite_sources(small_world(), data))
     keys = make_key_pair(data / "keys")
     with ExitStack() as stack:
         mixed = []
