@@ -13,11 +13,15 @@ Measured with 10,000 buckets of 14 fields: graphql-core holds the loop 0.43-0.45
 one stretch; sliced, a loop-lag monitor with a 5 ms tick sees at most ~10 ms, and the whole
 completion takes no longer.
 
+Items whose selection is plain (attributes only: `schema.plain`) are built straight from their
+attributes, several times faster than field by field, in the same slices.
+
 The yield is also where the request deadline (`asyncio.timeout` around execution) can cut a
 long completion: cancelled, the completion closes the coroutines it had not awaited yet.
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Iterable, Sequence
 from inspect import iscoroutine
@@ -27,6 +31,8 @@ from graphql import GraphQLOutputType, GraphQLResolveInfo
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.plain import Complete, NotPlainError, item_object_type, plain_completion
 
 SLICE_SECONDS = 0.005
 """The longest stretch of list completion between two yields to the event loop: a quarter of
@@ -57,9 +63,19 @@ class SlicedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 item_type, field_details_list, info, path, items, position_context
             )
         items_list = _ItemList(item_type, field_details_list, info, path, items, position_context)
+        items_list.plain = self._plain_completion(item_type, field_details_list)
         if self._complete_slice(items_list):
             return items_list.gathered() if items_list.pending else items_list.completed
         return self._complete_rest(items_list)
+
+    def _plain_completion(
+        self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> Complete | None:
+        object_type = item_object_type(item_type)
+        wrapped = self.middleware_manager is not None and self.middleware_manager.middlewares
+        if object_type is None or wrapped:  # a resolve hook must see every field
+            return None
+        return plain_completion(self.collect_subfields, object_type, field_details_list)
 
     def _complete_slice(self, items_list: "_ItemList") -> bool:
         """Complete items until the list is done (True) or the slice is used up (False);
@@ -94,6 +110,10 @@ class SlicedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(item):
             items_list.completed.append(self.complete_awaitable_list_item_value(item, *arguments))
             return True
+        if items_list.plain is not None and item is not None:
+            with contextlib.suppress(NotPlainError):
+                items_list.completed.append(items_list.plain(item))
+                return False
         return self.complete_list_item_value(item, items_list.completed, *arguments)
 
     async def _complete_rest(self, items_list: "_ItemList") -> list[Any]:
@@ -127,6 +147,9 @@ class _ItemList:
         self.path = path
         self.items = items
         self.position_context = position_context
+        self.plain: Complete | None = None
+        """Completes an item straight from its attributes (`schema.plain`), if its selection
+        allows."""
         self.completed: list[Any] = []
         self.pending: list[int] = []
         """Indices of `completed` that hold awaitables."""

@@ -210,8 +210,8 @@ class StatementCounter:
     def __init__(self, federation: Federation) -> None:
         self.counts: dict[str, int] = {}
         for source_id, source in federation.sources.items():
-            engine = source.engine  # type: ignore[attr-defined]
-            event.listen(engine.sync_engine, "before_cursor_execute", self._counter(source_id))
+            engine = source.read_engine  # type: ignore[attr-defined]
+            event.listen(engine, "before_cursor_execute", self._counter(source_id))
 
     def _counter(self, source_id: str) -> Callable[..., None]:
         def count(*_: Any) -> None:

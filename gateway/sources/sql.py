@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, inspect, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.policy import RowScope
@@ -24,6 +25,7 @@ from gateway.sources.models import (
     ReporterRow,
     StatusEventRow,
 )
+from gateway.sources.reader import LoopReader, Reader, ThreadReader
 from gateway.sources.records import (
     COMPLAINT_FIELDS,
     AgencyRecord,
@@ -80,12 +82,19 @@ class SqlSource:
     ) -> None:
         self.config = config
         self.engine = engine or create_source_engine(config)
+        self._reader = _reader_for(config, self.engine)
         self._rollups: bool | None = None if use_rollups else False
+
+    @property
+    def read_engine(self) -> Engine:
+        """The engine every read of this source executes on."""
+        return self._reader.sync_engine
 
     async def open(self) -> None:
         """Engines connect lazily; nothing to do until the first query."""
 
     async def close(self) -> None:
+        await self._reader.dispose()
         await self.engine.dispose()
 
     async def fetch_page(self, request: PageRequest) -> list[ComplaintRecord]:
@@ -99,8 +108,9 @@ class SqlSource:
         statement = (
             select(func.count()).select_from(ComplaintRow).where(criteria_predicate(criteria))
         )
-        async with self.engine.connect() as connection:
-            return int((await connection.execute(statement)).scalar_one())
+        return await self._reader.run(
+            lambda connection: int(connection.execute(statement).scalar_one())
+        )
 
     async def fetch_stats(
         self,
@@ -109,19 +119,23 @@ class SqlSource:
         split: RowScope | None = None,
     ) -> list[StatsRow]:
         grain = grain_for(criteria, dimensions) if await self._has_rollups() else None
-        rows: list[Any] = []
-        async with self.engine.connect() as connection:
-            for statement in stats_statements(criteria, tuple(dimensions), split, grain):
-                rows += (await connection.execute(statement)).all()
+        statements = stats_statements(criteria, tuple(dimensions), split, grain)
         width = len(dimensions)
-        return [stats_row(row, width) for row in rows]
+
+        def read(connection: Connection) -> list[StatsRow]:
+            return [
+                stats_row(row, width)
+                for statement in statements
+                for row in connection.execute(statement)
+            ]
+
+        return await self._reader.run(read)
 
     async def _has_rollups(self) -> bool:
         """Whether this database keeps rollups in step (a source built before them, or whose
         rollups were emptied, answers from its rows). Decided once per process."""
         if self._rollups is None:
-            async with self.engine.connect() as connection:
-                self._rollups = await connection.run_sync(_rollups_present)
+            self._rollups = await self._reader.run(_rollups_present)
             if not self._rollups:
                 logger.warning("source %s has no rollups: stats read raw rows", self.config.id)
         return self._rollups
@@ -202,13 +216,20 @@ class SqlSource:
         return [FollowUpRecord(*row) for row in await self._rows(statement)]
 
     async def _complaints(self, statement: Any) -> list[ComplaintRecord]:
-        async with self.engine.connect() as connection:
-            result = await connection.execute(statement)
-            return [ComplaintRecord(**row) for row in result.mappings()]
+        return await self._reader.run(
+            lambda connection: [
+                ComplaintRecord(**row) for row in connection.execute(statement).mappings()
+            ]
+        )
 
     async def _rows(self, statement: Any) -> Sequence[Any]:
-        async with self.engine.connect() as connection:
-            return (await connection.execute(statement)).all()
+        return await self._reader.run(lambda connection: connection.execute(statement).all())
+
+
+def _reader_for(config: SourceConfig, engine: AsyncEngine) -> Reader:
+    if engine.dialect.name == "sqlite":
+        return ThreadReader(engine.url, busy_timeout=config.timeout, pool_size=config.pool_size)
+    return LoopReader(engine)
 
 
 def _complaint_columns(columns: frozenset[str]) -> list[Any]:

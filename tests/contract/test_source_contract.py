@@ -198,8 +198,7 @@ async def test_stats_group_and_split_like_the_reference(
         assert sum(row.verified for row in parts[part]) == expected.verified, part
         assert sum(row.count_key for row in parts[part]) % RECORD_KEY_RANGE == expected.key, part
         assert (
-            sum(row.verified_key for row in parts[part]) % RECORD_KEY_RANGE
-            == expected.verified_key
+            sum(row.verified_key for row in parts[part]) % RECORD_KEY_RANGE == expected.verified_key
         ), part
 
 

@@ -1,6 +1,5 @@
 """`lapor-gateway demo` as a user runs it: a real process serving GraphiQL and the API."""
 
-
 import httpx
 
 

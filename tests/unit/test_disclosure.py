@@ -136,9 +136,7 @@ def test_a_bucket_shown_as_empty_is_left_out() -> None:
 def test_the_same_complaints_in_two_questions_get_independent_noise() -> None:
     """Equal figures must not tell that two questions count the same protected complaints."""
     cell = Cell((), protected=Counts(40, 40, 40, 40), protected_keys=Counts(7, 7, 7, 7))
-    shown = {
-        show(cell, question_offsets(fake_digest, f"filter {n}", "")).count for n in range(40)
-    }
+    shown = {show(cell, question_offsets(fake_digest, f"filter {n}", "")).count for n in range(40)}
     assert len(shown) >= 5  # forty phrasings, several values (eleven possible)
     again = question_offsets(fake_digest, "filter 3", "")
     assert show(cell, again) == show(cell, again)
