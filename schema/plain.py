@@ -1,7 +1,7 @@
 """Completing plain objects without per-field resolution.
 
 A *plain* selection asks an object type only for fields that strawberry resolves by reading an
-attribute (no resolver, no arguments, no field extension: `_is_default` on the resolver), each
+attribute (no resolver, no arguments, no field extension such as a permission), each
 a scalar, an enum or another plain selection. graphql-core completes such a value field by
 field (resolve info, resolver call, completion, error path: several microseconds a field),
 which for the 1,360 buckets of a province by regency by month was about 60 ms of event loop a
@@ -70,7 +70,10 @@ def plain_completion(
     def complete(value: Any) -> dict[str, Any]:
         if not isinstance(value, origin):
             raise NotPlainError
-        fields = {key: finish(getattr(value, name)) for key, name, finish in entries}
+        try:
+            fields = {key: finish(getattr(value, name)) for key, name, finish in entries}
+        except Exception as error:  # graphql-core reports it, at the field's path
+            raise NotPlainError from error
         if constants:
             fields.update(constants)
             return {key: fields[key] for key in order}
@@ -83,9 +86,15 @@ def _plain_field(
     collect: Collect, object_type: GraphQLObjectType, field_name: str, details: FieldDetailsList
 ) -> tuple[str, Complete] | None:
     field = object_type.fields.get(field_name)
-    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+    if field is None or field.args:
         return None
-    python_name = getattr(field.extensions.get(_DEFINITION), "python_name", None)
+    definition = field.extensions.get(_DEFINITION)
+    # Both: strawberry marks a field `_is_default` when it has no resolver even if an
+    # extension (a permission) guards it; `is_basic_field` is false for those.
+    basic = getattr(definition, "is_basic_field", False) is True
+    if not basic or not getattr(field.resolve, "_is_default", False):
+        return None
+    python_name = getattr(definition, "python_name", None)
     if not isinstance(python_name, str):
         return None
     finish = _value_completion(collect, field.type, details)

@@ -1,0 +1,95 @@
+"""SQLite reads run in one hop to a worker thread (gateway/sources/reader.py): a read whose
+caller gives up is interrupted in SQLite rather than left running, the connection it used
+serves the next read, and no read can write."""
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
+
+from gateway.sources.reader import ThreadReader
+
+ENDLESS = text(
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+)
+"""Counts forever: only an interrupt ends it."""
+BOUND = 30.0
+"""Seconds to wait for the worker to report: an upper bound for a failing test, not a timing."""
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> ThreadReader:
+    path = tmp_path / "source.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE t (x INTEGER)")
+        connection.executemany("INSERT INTO t VALUES (?)", [(1,), (2,), (3,)])
+    return ThreadReader(make_url(f"sqlite:///{path}"), busy_timeout=1.0, pool_size=1)
+
+
+async def test_a_read_whose_caller_gives_up_is_interrupted(reader: ThreadReader) -> None:
+    started, ended = threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+
+    def endless(connection: Connection) -> object:
+        started.set()
+        try:
+            return connection.execute(ENDLESS).scalar()
+        except BaseException as error:
+            outcome.append(error)
+            raise
+        finally:
+            ended.set()
+
+    task = asyncio.create_task(reader.run(endless))
+    assert await asyncio.to_thread(started.wait, BOUND)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(ended.wait, BOUND), "the read ran on after its caller left"
+    assert "interrupted" in str(outcome[0])
+    # The one pooled connection was handed back and serves the next read.
+    total = await reader.run(lambda c: c.execute(text("SELECT sum(x) FROM t")).scalar())
+    assert total == 6
+    await reader.dispose()
+
+
+async def test_a_read_given_up_between_statements_does_not_run_the_next(
+    reader: ThreadReader,
+) -> None:
+    """SQLite drops an interrupt that comes while no statement runs: the caller leaves
+    while the read is between two statements, and the second must still stop."""
+    between, resume, ended = threading.Event(), threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+
+    def two_statements(connection: Connection) -> object:
+        try:
+            connection.execute(text("SELECT 1")).scalar()
+            between.set()
+            resume.wait(BOUND)
+            return connection.execute(ENDLESS).scalar()
+        except BaseException as error:
+            outcome.append(error)
+            raise
+        finally:
+            ended.set()
+
+    task = asyncio.create_task(reader.run(two_statements))
+    assert await asyncio.to_thread(between.wait, BOUND)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    resume.set()
+    assert await asyncio.to_thread(ended.wait, BOUND), "the next statement ran on"
+    assert "interrupted" in str(outcome[0])
+    await reader.dispose()
+
+
+async def test_a_read_cannot_write(reader: ThreadReader) -> None:
+    with pytest.raises(Exception, match="readonly database"):
+        await reader.run(lambda c: c.execute(text("INSERT INTO t VALUES (4)")))
+    assert await reader.run(lambda c: c.execute(text("SELECT count(*) FROM t")).scalar()) == 3
+    await reader.dispose()
