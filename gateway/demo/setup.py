@@ -25,7 +25,7 @@ SEED_MARKER = "seed.json"
 REGISTRY_FILE = "registry.toml"
 CONFIG_FILE = "gateway.toml"
 AUDIT_FILE = "audit.db"
-SEED_VERSION = 4
+SEED_VERSION = 5
 
 
 def demo_sources(data_dir: Path) -> list[SourceConfig]:

@@ -138,7 +138,9 @@ class Reporter:
     "`part` is which complaints of the group the row counts, as the token's `split` scope "
     "stands to them: OWN inside it, LISTABLE outside it but published (verified, not "
     "confidential), PROTECTED the rest. The `*Key` fields are the sums, modulo 2^20, of the "
-    "secret record keys of the complaints each count counts (the gateway's cell key method)."
+    "secret record keys of the complaints each count counts (the gateway's cell key method); "
+    "the gateway reads them only on PROTECTED rows, so on OWN and LISTABLE rows a source may "
+    "send 0 (SQL sources do when the split bounds nothing, saving a third of the work)."
 )
 class StatsRow:
     province: str | None = None

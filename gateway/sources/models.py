@@ -142,6 +142,27 @@ class MonthRollupRow(RollupFields, table=True):
     dashboards ask most (by region, tier, status and period)."""
 
     __tablename__ = "complaint_rollup_month"
+    __table_args__ = (
+        # Every column, in region order: a question by province or regency (or filtered to
+        # one) reads the index alone, already in group order, with no sort (in SQLite a
+        # third less CPU than scanning the table for a national question by province).
+        Index(
+            "ix_complaint_rollup_month_region",
+            "province_code",
+            "regency_code",
+            "submitted_year",
+            "submitted_month",
+            "tier",
+            "status",
+            "verified",
+            "published",
+            "due_month",
+            "complaints",
+            "record_keys",
+            "late",
+            "late_keys",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Date, Table, and_, case, cast, delete, extract, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
 from gateway.sources.models import DayRollupRow, MonthRollupRow
 from gateway.sources.sql_filters import complaint
@@ -72,6 +72,7 @@ def rebuild_statements(dialect: str) -> list[Any]:
             DropTable(grain.table, if_exists=True),
             CreateTable(grain.table),
             insert(grain.table).from_select(names, source),
+            *(CreateIndex(index) for index in grain.table.indexes),
         ]
     return statements
 

