@@ -3,7 +3,8 @@ may see. No I/O; every rule of DESIGN.md §4 is decided here and nowhere else.
 
 Row scope: national and ombudsman callers see every complaint; provincial `PP` the complaints
 handled inside `PP`; regency `PP.KK` those handled inside `PP.KK`; the public only verified,
-non-confidential complaints, and of those only the fields in `PUBLIC_FIELDS`. The scope is
+non-confidential complaints, and of those only the fields whose rule is EVERYONE
+(`COMPLAINT_FIELD_RULES`: a field with no rule is readable by nobody). The scope is
 computed once per request and pushed into every source query, so rows outside it are never
 fetched; the gateway checks every row again (`row_visible`) in case a source misbehaves.
 
@@ -12,6 +13,7 @@ Unknown anonymous/confidential flags (`None`) count as anonymous and confidentia
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 
 from gateway.domain import ComplaintStatus, PrincipalTier, Role
 from gateway.errors import AuthorizationError
@@ -80,32 +82,60 @@ def row_visible(scope: RowScope, facts: ComplaintFacts) -> bool:
 
 # --- Fields -------------------------------------------------------------------------------
 
-PUBLIC_FIELDS: frozenset[str] = frozenset(
-    {
-        "id",
-        "title",
-        "category",
-        "status",
-        "handlingAgency",
-        "region",
-        "channel",
-        "submittedAt",
-        "verifiedAt",
-        "disposedAt",
-        "inProgressAt",
-        "respondedAt",
-        "finishedAt",
-        "verifyDueAt",
-        "completionDueAt",
-    }
-)
-"""Complaint fields the public may read: title, category, status, agency, region, channel and
-dates, nothing else."""
+
+class FieldRule(Enum):
+    """Who may read a complaint field, row scope aside."""
+
+    EVERYONE = "EVERYONE"
+    """Whoever may see the row, the public included."""
+    OFFICIALS = "OFFICIALS"
+    """Any tier but the public."""
+    CONTENT = "CONTENT"
+    """Officials; confidential content only inside their row scope (`can_read_body`)."""
+    REPORTER = "REPORTER"
+    """The reporter's identity: `can_read_reporter` decides per complaint."""
+
+
+COMPLAINT_FIELD_RULES: dict[str, FieldRule] = {
+    "id": FieldRule.EVERYONE,
+    "trackingId": FieldRule.OFFICIALS,
+    "type": FieldRule.OFFICIALS,
+    "status": FieldRule.EVERYONE,
+    "title": FieldRule.EVERYONE,
+    "body": FieldRule.CONTENT,
+    "channel": FieldRule.EVERYONE,
+    "incidentDate": FieldRule.OFFICIALS,
+    "submittedAt": FieldRule.EVERYONE,
+    "verifiedAt": FieldRule.EVERYONE,
+    "disposedAt": FieldRule.EVERYONE,
+    "inProgressAt": FieldRule.EVERYONE,
+    "respondedAt": FieldRule.EVERYONE,
+    "finishedAt": FieldRule.EVERYONE,
+    "verifyDueAt": FieldRule.EVERYONE,
+    "completionDueAt": FieldRule.EVERYONE,
+    "region": FieldRule.EVERYONE,
+    "incidentRegion": FieldRule.OFFICIALS,
+    "isAnonymous": FieldRule.OFFICIALS,
+    "isConfidential": FieldRule.OFFICIALS,
+    "reporter": FieldRule.REPORTER,
+    "handlingAgency": FieldRule.EVERYONE,
+    "category": FieldRule.EVERYONE,
+    "statusHistory": FieldRule.OFFICIALS,
+    "dispositions": FieldRule.OFFICIALS,
+    "followUps": FieldRule.OFFICIALS,
+}
+"""Every field of `Complaint`, by GraphQL name, and its rule. A field with no rule here is
+readable by nobody (a test fails on any such field of the schema): the public sees title,
+category, status, agency, region, channel and dates, nothing else."""
 
 
 def can_read_field(principal: Principal, field: str) -> bool:
-    """Whether a complaint field is readable at all by this caller (row scope aside)."""
-    return principal.tier is not PrincipalTier.PUBLIC or field in PUBLIC_FIELDS
+    """Whether a complaint field is readable at all by this caller (row scope aside); false
+    for a field with no rule."""
+    rule = COMPLAINT_FIELD_RULES.get(field)
+    if rule is None:
+        return False
+    return rule is FieldRule.EVERYONE or principal.tier is not PrincipalTier.PUBLIC
 
 
 def can_read_body(principal: Principal, facts: ComplaintFacts) -> bool:

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from strawberry.types.base import get_object_definition
 from strawberry.types.nodes import Selection
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import GatewayError
 from gateway.policy import can_read_body, can_read_field
@@ -42,15 +44,13 @@ from schema.complaints.types import (
 )
 from schema.enums import ComplaintStatus
 
-MASKABLE: dict[str, str] = {
-    "trackingId": "tracking_id",
-    "type": "type",
-    "incidentDate": "incident_date",
-    "incidentRegion": "incident_region",
-    "isAnonymous": "is_anonymous",
-    "isConfidential": "is_confidential",
+PLAIN_FIELDS: dict[str, str] = {
+    field.graphql_name or to_camel_case(field.python_name): field.python_name
+    for field in get_object_definition(Complaint, strict=True).fields
+    if field.base_resolver is None
 }
-"""Nullable plain fields the policy may withhold from a caller, by GraphQL name."""
+"""Complaint's fields read straight from the record (GraphQL name: attribute). Those the policy
+does not let the caller read, or that have no rule, are masked to null on every complaint."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +174,7 @@ class _Builder:
         self._principal = principal
         self._wanted = wanted
         self._masked = [
-            attr for name, attr in MASKABLE.items() if not can_read_field(principal, name)
+            attr for name, attr in PLAIN_FIELDS.items() if not can_read_field(principal, name)
         ]
 
     def agency(self, code: str | None) -> Loaded[Agency]:
