@@ -24,7 +24,20 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Date, Table, and_, case, cast, delete, extract, func, insert, select, update
+from sqlalchemy import (
+    Date,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
@@ -73,6 +86,7 @@ def rebuild_statements(dialect: str) -> list[Any]:
             CreateTable(grain.table),
             insert(grain.table).from_select(names, source),
             *(CreateIndex(index) for index in grain.table.indexes),
+            text(f"ANALYZE {grain.table.name}"),  # the planner's statistics of the new table
         ]
     return statements
 
