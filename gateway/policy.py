@@ -4,7 +4,7 @@ may see. No I/O; every rule of DESIGN.md §4 is decided here and nowhere else.
 Row scope: national and ombudsman callers see every complaint; provincial `PP` the complaints
 handled inside `PP`; regency `PP.KK` those handled inside `PP.KK`; the public only verified,
 non-confidential complaints, and of those only the fields whose rule is EVERYONE
-(`COMPLAINT_FIELD_RULES`: a field with no rule is readable by nobody). The scope is
+(`gateway.fields`: a field with no rule is readable by nobody). The scope is
 computed once per request and pushed into every source query, so rows outside it are never
 fetched; the gateway checks every row again (`row_visible`) in case a source misbehaves.
 
@@ -13,10 +13,10 @@ Unknown anonymous/confidential flags (`None`) count as anonymous and confidentia
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 
 from gateway.domain import ComplaintStatus, PrincipalTier, Role
 from gateway.errors import AuthorizationError
+from gateway.fields import FIELDS, FIELDS_READ_BY_DIMENSION, FIELDS_READ_BY_FILTER, FieldRule
 from gateway.principal import Principal
 from gateway.regions import NATIONAL, is_inside
 
@@ -83,59 +83,13 @@ def row_visible(scope: RowScope, facts: ComplaintFacts) -> bool:
 # --- Fields -------------------------------------------------------------------------------
 
 
-class FieldRule(Enum):
-    """Who may read a complaint field, row scope aside."""
-
-    EVERYONE = "EVERYONE"
-    """Whoever may see the row, the public included."""
-    OFFICIALS = "OFFICIALS"
-    """Any tier but the public."""
-    CONTENT = "CONTENT"
-    """Officials; confidential content only inside their row scope (`can_read_body`)."""
-    REPORTER = "REPORTER"
-    """The reporter's identity: `can_read_reporter` decides per complaint."""
-
-
-COMPLAINT_FIELD_RULES: dict[str, FieldRule] = {
-    "id": FieldRule.EVERYONE,
-    "trackingId": FieldRule.OFFICIALS,
-    "type": FieldRule.OFFICIALS,
-    "status": FieldRule.EVERYONE,
-    "title": FieldRule.EVERYONE,
-    "body": FieldRule.CONTENT,
-    "channel": FieldRule.EVERYONE,
-    "incidentDate": FieldRule.OFFICIALS,
-    "submittedAt": FieldRule.EVERYONE,
-    "verifiedAt": FieldRule.EVERYONE,
-    "disposedAt": FieldRule.EVERYONE,
-    "inProgressAt": FieldRule.EVERYONE,
-    "respondedAt": FieldRule.EVERYONE,
-    "finishedAt": FieldRule.EVERYONE,
-    "verifyDueAt": FieldRule.EVERYONE,
-    "completionDueAt": FieldRule.EVERYONE,
-    "region": FieldRule.EVERYONE,
-    "incidentRegion": FieldRule.OFFICIALS,
-    "isAnonymous": FieldRule.OFFICIALS,
-    "isConfidential": FieldRule.OFFICIALS,
-    "reporter": FieldRule.REPORTER,
-    "handlingAgency": FieldRule.EVERYONE,
-    "category": FieldRule.EVERYONE,
-    "statusHistory": FieldRule.OFFICIALS,
-    "dispositions": FieldRule.OFFICIALS,
-    "followUps": FieldRule.OFFICIALS,
-}
-"""Every field of `Complaint`, by GraphQL name, and its rule. A field with no rule here is
-readable by nobody (a test fails on any such field of the schema): the public sees title,
-category, status, agency, region, channel and dates, nothing else."""
-
-
 def can_read_field(principal: Principal, field: str) -> bool:
     """Whether a complaint field is readable at all by this caller (row scope aside); false
     for a field with no rule."""
-    rule = COMPLAINT_FIELD_RULES.get(field)
-    if rule is None:
+    declared = FIELDS.get(field)
+    if declared is None:
         return False
-    return rule is FieldRule.EVERYONE or principal.tier is not PrincipalTier.PUBLIC
+    return declared.rule is FieldRule.EVERYONE or principal.tier is not PrincipalTier.PUBLIC
 
 
 def can_read_body(principal: Principal, facts: ComplaintFacts) -> bool:
@@ -167,35 +121,6 @@ def can_read_access_log(principal: Principal) -> bool:
 
 # --- Filters and aggregates ---------------------------------------------------------------
 
-FILTER_FIELDS: dict[str, tuple[str, ...]] = {
-    "region": ("region",),
-    "incidentRegion": ("incidentRegion",),
-    "agency": ("handlingAgency",),
-    "tier": ("handlingAgency",),
-    "status": ("status",),
-    "type": ("type",),
-    "category": ("category",),
-    "channel": ("channel",),
-    "submittedFrom": ("submittedAt",),
-    "submittedTo": ("submittedAt",),
-    "overdue": ("completionDueAt", "finishedAt"),
-    "text": ("title", "body"),
-}
-"""The complaint fields each filter reads: a filter is an oracle on them."""
-
-DIMENSION_FIELDS: dict[str, str] = {
-    "PROVINCE": "region",
-    "REGENCY": "region",
-    "AGENCY": "handlingAgency",
-    "TIER": "handlingAgency",
-    "CATEGORY": "category",
-    "TYPE": "type",
-    "CHANNEL": "channel",
-    "STATUS": "status",
-    "YEAR": "submittedAt",
-    "MONTH": "submittedAt",
-}
-
 CONTENT_FILTERS = frozenset({"text"})
 """Filters on complaint content: an oracle on rows, so never over rows outside row scope."""
 
@@ -203,11 +128,11 @@ CONTENT_FILTERS = frozenset({"text"})
 def check_row_filters(principal: Principal, used: Iterable[str]) -> None:
     """Refuse (FORBIDDEN) filtering a list on a field the caller may not read."""
     for name in used:
-        for field in FILTER_FIELDS.get(name, ()):
-            if not can_read_field(principal, field):
-                raise AuthorizationError(
-                    f"filtering on `{name}` is not allowed for this caller", argument=name
-                )
+        fields = FIELDS_READ_BY_FILTER.get(name, ("",))  # undeclared: reads nothing readable
+        if not all(can_read_field(principal, field) for field in fields):
+            raise AuthorizationError(
+                f"filtering on `{name}` is not allowed for this caller", argument=name
+            )
 
 
 def check_aggregate_query(
@@ -221,7 +146,8 @@ def check_aggregate_query(
     used = list(used_filters)
     check_row_filters(principal, used)
     for dimension in dimensions:
-        if not can_read_field(principal, DIMENSION_FIELDS[dimension]):
+        fields = FIELDS_READ_BY_DIMENSION.get(dimension, ("",))
+        if not all(can_read_field(principal, field) for field in fields):
             raise AuthorizationError(
                 f"grouping by {dimension} is not allowed for this caller", argument="groupBy"
             )

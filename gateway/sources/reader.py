@@ -70,11 +70,13 @@ class ThreadReader:
     """Reads of a SQLite database, each in one hop to a worker thread."""
 
     def __init__(self, url: URL, *, busy_timeout: float, pool_size: int) -> None:
+        # No read runs outside the worker threads: more connections than workers would only
+        # hold page caches.
         self.sync_engine: Engine = create_engine(
             url.set(drivername="sqlite"),
             connect_args={"timeout": busy_timeout, "check_same_thread": False},
-            pool_size=pool_size,
-            max_overflow=pool_size,
+            pool_size=min(pool_size, SQLITE_WORKERS),
+            max_overflow=0,
         )
         event.listen(self.sync_engine, "connect", _read_only_pragmas)
 

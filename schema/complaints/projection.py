@@ -1,32 +1,11 @@
-"""Projection: the complaint columns a selection needs, so sources select only those."""
+"""Projection: the complaint columns a selection needs (`gateway.fields`), so sources select
+only those."""
 
 from collections.abc import Iterable
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-# GraphQL field -> complaint columns; relations need the key they load by.
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "trackingId": ("tracking_id",),
-    "type": ("type",),
-    "status": ("status",),
-    "title": ("title",),
-    "body": ("body",),
-    "channel": ("channel",),
-    "incidentDate": ("incident_date",),
-    "verifiedAt": ("verified_at",),
-    "disposedAt": ("disposed_at",),
-    "inProgressAt": ("in_progress_at",),
-    "respondedAt": ("responded_at",),
-    "finishedAt": ("finished_at",),
-    "verifyDueAt": ("verify_due_at",),
-    "completionDueAt": ("completion_due_at",),
-    "region": ("region_code",),
-    "incidentRegion": ("incident_region",),
-    "isAnonymous": ("is_anonymous",),
-    "isConfidential": ("is_confidential",),
-    "handlingAgency": ("agency_code",),
-    "category": ("category_code",),
-}
+from gateway.fields import FIELDS
 
 
 def field_names(selections: Iterable[Selection]) -> set[str]:
@@ -54,5 +33,8 @@ def children(selections: Iterable[Selection], name: str) -> list[Selection]:
 
 def complaint_columns(selections: Iterable[Selection]) -> frozenset[str]:
     return frozenset(
-        column for name in field_names(selections) for column in _COLUMNS.get(name, ())
+        column
+        for name in field_names(selections)
+        if name in FIELDS
+        for column in FIELDS[name].columns
     )

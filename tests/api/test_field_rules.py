@@ -1,14 +1,25 @@
-"""Every complaint field has one rule in the policy, and a field without one is readable by
-nobody: the whole `Complaint` type, walked from the schema, asked as every kind of caller."""
+"""Every complaint field, filter and grouping is declared once (`gateway.fields`), and one not
+declared is readable or usable by nobody: the whole `Complaint` type, walked from the schema,
+asked as every kind of caller."""
 
 from typing import Any
 
 import pytest
-from graphql import GraphQLObjectType, GraphQLSchema, get_named_type, is_non_null_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+    is_non_null_type,
+)
 
 from gateway.domain import PrincipalTier
-from gateway.policy import COMPLAINT_FIELD_RULES, FieldRule, can_read_field
+from gateway.errors import AuthorizationError
+from gateway.fields import FIELDS, FIELDS_READ_BY_DIMENSION, FIELDS_READ_BY_FILTER, FieldRule
+from gateway.policy import can_read_field, check_aggregate_query, check_row_filters
 from gateway.principal import Principal
+from gateway.sources.records import COMPLAINT_FIELDS as COMPLAINT_COLUMNS
 from schema import build_schema
 from tests.conftest import GraphQL
 
@@ -34,10 +45,18 @@ def complaint_type() -> GraphQLObjectType:
     return complaint
 
 
-def every_field() -> str:
+AUDITED = {"reporter"}
+"""Every read of these is written to the shared access log, and tests elsewhere count those
+entries: walked here only for callers who may not read them at all (their per-complaint rule
+is tested in test_authorization)."""
+
+
+def every_field(who: Principal) -> str:
     """A selection of every Complaint field (objects by one of their own fields)."""
     parts = []
     for name, field in complaint_type().fields.items():
+        if name in AUDITED and can_read_field(who, name):
+            continue
         named = get_named_type(field.type)
         if isinstance(named, GraphQLObjectType):
             parts.append(f"{name} {{ __typename }}")
@@ -52,14 +71,14 @@ def principal(caller: dict[str, Any]) -> Principal:
 
 
 def test_every_field_of_the_schema_has_one_rule_and_every_rule_a_field() -> None:
-    assert set(complaint_type().fields) == set(COMPLAINT_FIELD_RULES)
+    assert set(complaint_type().fields) == set(FIELDS)
 
 
 def test_non_null_fields_are_readable_by_everyone() -> None:
     """Masking writes null: a field the schema promises is never null must be public."""
     for name, field in complaint_type().fields.items():
         if is_non_null_type(field.type):
-            assert COMPLAINT_FIELD_RULES[name] is FieldRule.EVERYONE, name
+            assert FIELDS[name].rule is FieldRule.EVERYONE, name
 
 
 @pytest.mark.parametrize("caller", list(CALLERS.values()), ids=list(CALLERS))
@@ -68,7 +87,8 @@ def test_a_field_without_a_rule_is_readable_by_nobody(caller: dict[str, Any]) ->
 
 
 def nodes_as(gql: GraphQL, caller: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    query = f"{{ complaints(first: 100) {{ edges {{ node {{ {every_field()} }} }} }} }}"
+    selection = every_field(principal(caller))
+    query = f"{{ complaints(first: 100) {{ edges {{ node {{ {selection} }} }} }} }}"
     body = gql(query, **caller)
     assert "errors" not in body, body
     return {edge["node"]["id"]: edge["node"] for edge in body["data"]["complaints"]["edges"]}
@@ -83,7 +103,10 @@ def test_every_field_as_every_caller_follows_the_rules(gql: GraphQL, caller: str
     assert seen
     assert set(seen) <= set(everything)
     who = principal(CALLERS[caller])
-    for name, rule in COMPLAINT_FIELD_RULES.items():
+    for name, declared in FIELDS.items():
+        rule = declared.rule
+        if name in AUDITED and can_read_field(who, name):
+            continue
         values = [node[name] for node in seen.values()]
         if not can_read_field(who, name):
             assert values == [None] * len(seen), (caller, name)
@@ -98,10 +121,32 @@ def test_a_rule_taken_away_withholds_the_field_from_everyone(
     query = "{ complaints(first: 20) { edges { node { id trackingId incidentDate } } } }"
     before = gql(query, **CALLERS["national analyst"])["data"]["complaints"]["edges"]
     assert all(edge["node"]["trackingId"] for edge in before)
-    monkeypatch.delitem(COMPLAINT_FIELD_RULES, "trackingId")
+    monkeypatch.delitem(FIELDS, "trackingId")
     for caller in CALLERS.values():
         edges = gql(query, **caller)["data"]["complaints"]["edges"]
         assert edges
         assert all(edge["node"]["trackingId"] is None for edge in edges), caller
     after = gql(query, **CALLERS["national analyst"])["data"]["complaints"]["edges"]
     assert any(edge["node"]["incidentDate"] for edge in after)
+
+
+def test_every_filter_and_grouping_reads_declared_fields_and_every_column_exists() -> None:
+    schema = build_schema()._schema
+    filter_input = schema.type_map["ComplaintFilter"]
+    dimension_enum = schema.type_map["StatsDimension"]
+    assert isinstance(filter_input, GraphQLInputObjectType)
+    assert isinstance(dimension_enum, GraphQLEnumType)
+    assert set(filter_input.fields) == set(FIELDS_READ_BY_FILTER)
+    assert set(dimension_enum.values) == set(FIELDS_READ_BY_DIMENSION)
+    for declared in FIELDS.values():
+        assert set(declared.columns) <= COMPLAINT_COLUMNS, declared.name
+
+
+@pytest.mark.parametrize("caller", list(CALLERS.values()), ids=list(CALLERS))
+def test_a_filter_or_grouping_not_declared_is_refused_to_everyone(caller: dict[str, Any]) -> None:
+    who = principal(caller)
+    with pytest.raises(AuthorizationError):
+        check_row_filters(who, ["someFilterAddedLater"])
+    with pytest.raises(AuthorizationError):
+        check_aggregate_query(who, [], ["SOME_DIMENSION_ADDED_LATER"], None)
+    check_row_filters(who, ["status"])  # a declared, public one passes
