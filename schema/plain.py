@@ -1,18 +1,18 @@
 """Completing plain objects without per-field resolution.
 
 A *plain* selection asks an object type only for fields that strawberry resolves by reading an
-attribute (no resolver, no arguments, no field extension such as a permission), each
-a scalar, an enum or another plain selection. graphql-core completes such a value field by
-field (resolve info, resolver call, completion, error path: several microseconds a field),
+attribute (no resolver, no arguments, no field extension such as a permission), each a scalar,
+an enum, another plain selection or a list of those. graphql-core completes such a value field
+by field (resolve info, resolver call, completion, error path: several microseconds a field),
 which for the 1,360 buckets of a province by regency by month was about 60 ms of event loop a
 request. `plain_completion` compiles a plain selection once per list into a function that
 builds the same dict straight from the attributes, coercing leaves as graphql-core does.
 
-Anything it does not expect (a null where the schema forbids one, a leaf that does not coerce,
-a value of another class) raises `NotPlainError`, and the caller completes that value the usual way,
-which reports the error exactly as before: reading attributes has no side effects, so doing it
-twice is safe. Nothing here decides what a caller may read: a field guarded by a resolver or a
-permission is not plain, and is resolved as always.
+Anything it does not expect (a null where the schema forbids one, an error as a field's value,
+a leaf that does not coerce, a value of another class) raises `NotPlainError`, and the caller
+completes that value the usual way, which reports the error exactly as before: reading
+attributes has no side effects, so doing it twice is safe. Nothing here decides what a caller
+may read: a field guarded by a resolver or a permission is not plain, and is resolved as always.
 """
 
 from collections.abc import Callable
@@ -25,6 +25,7 @@ from graphql import (
     GraphQLOutputType,
     Undefined,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
     is_object_type,
 )
@@ -106,14 +107,16 @@ def _value_completion(
 ) -> Complete | None:
     nullable = not is_non_null_type(output_type)
     inner = output_type if nullable else output_type.of_type  # type: ignore[union-attr]
+    finish: Complete | None
     if is_leaf_type(inner):
         finish = _leaf(inner)
     elif is_object_type(inner):
-        nested = plain_completion(collect, inner, details)
-        if nested is None:
-            return None
-        finish = nested
+        finish = plain_completion(collect, inner, details)
+    elif is_list_type(inner):
+        finish = _list(_value_completion(collect, inner.of_type, details))
     else:
+        finish = None
+    if finish is None:
         return None
 
     def complete(value: Any) -> Any:
@@ -121,7 +124,21 @@ def _value_completion(
             if nullable:
                 return None
             raise NotPlainError
+        if isinstance(value, Exception):  # graphql-core raises it at the field's path
+            raise NotPlainError
         return finish(value)
+
+    return complete
+
+
+def _list(item: Complete | None) -> Complete | None:
+    if item is None:
+        return None
+
+    def complete(value: Any) -> list[Any]:
+        if not isinstance(value, list | tuple):
+            raise NotPlainError
+        return [item(element) for element in value]
 
     return complete
 

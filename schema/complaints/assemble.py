@@ -196,20 +196,20 @@ class _Builder:
         if not can_read_body(self._principal, facts_of(record)):
             complaint.body = None
         if wanted.agency:
-            complaint.loaded_agency = self.agency(record.agency_code)
+            complaint.handling_agency = self.agency(record.agency_code)
         if wanted.category:
             category = relations.categories.get((row.source_id, record.category_code))
-            complaint.loaded_category = (
+            complaint.category = (
                 Category.from_record(category) if isinstance(category, CategoryRecord) else category
             )
         if wanted.history:
-            complaint.loaded_history = _map(relations.history.get(key), self._event)
+            complaint.status_history = _map(relations.history.get(key), self._event)
         if wanted.dispositions:
-            complaint.loaded_dispositions = _map(relations.dispositions.get(key), self._hop)
+            complaint.dispositions = _map(relations.dispositions.get(key), self._hop)
         if wanted.follow_ups:
-            complaint.loaded_follow_ups = _map(relations.follow_ups.get(key), self._follow_up)
+            complaint.follow_ups = _map(relations.follow_ups.get(key), self._follow_up)
         if wanted.reporter:
-            complaint.loaded_reporter = relations.reporters.get(key)
+            complaint.reporter = relations.reporters.get(key)
         return complaint
 
     def _event(self, record: StatusEventRecord) -> StatusEvent:
@@ -218,21 +218,19 @@ class _Builder:
             to_status=ComplaintStatus(record.to_status),
             at=record.at,
             note=record.note,
-            loaded_actor_agency=self.agency(record.actor_agency),
+            actor_agency=self.agency(record.actor_agency),
         )
 
     def _hop(self, record: DispositionRecord) -> Disposition:
         return Disposition(
             at=record.at,
             reason=record.reason,
-            loaded_from_agency=self.agency(record.from_agency),
-            loaded_to_agency=self.agency(record.to_agency),
+            from_agency=self.agency(record.from_agency),
+            to_agency=self.agency(record.to_agency),
         )
 
     def _follow_up(self, record: FollowUpRecord) -> FollowUp:
-        return FollowUp(
-            at=record.at, body=record.body, loaded_agency=self.agency(record.agency_code)
-        )
+        return FollowUp(at=record.at, body=record.body, agency=self.agency(record.agency_code))
 
 
 def _map(loaded: Any, build: Any) -> Any:

@@ -23,13 +23,8 @@ T = TypeVar("T")
 
 Loaded: TypeAlias = T | GatewayError | None
 """A relation as assembled: its value, the error that withheld it (a failed source, an
-unavailable audit log), or nothing."""
-
-
-def unwrap(loaded: "Loaded[T]") -> T | None:
-    if isinstance(loaded, GatewayError):
-        raise loaded
-    return loaded
+unavailable audit log), or nothing. An error as a field's value is raised at the field's path
+by graphql-core, so relations are plain attributes (`schema/plain.py`)."""
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
@@ -84,38 +79,22 @@ class StatusEvent:
     to_status: ComplaintStatus
     at: datetime
     note: str | None
-    loaded_actor_agency: strawberry.Private[Loaded[Agency]] = None
-
-    @strawberry.field
-    def actor_agency(self) -> Agency | None:
-        return unwrap(self.loaded_actor_agency)
+    actor_agency: Loaded[Agency] = strawberry.field(default=None, graphql_type=Agency | None)
 
 
 @strawberry.type(description="A routing hop (disposisi) between agencies, often across tiers.")
 class Disposition:
     at: datetime
     reason: str | None
-    loaded_from_agency: strawberry.Private[Loaded[Agency]] = None
-    loaded_to_agency: strawberry.Private[Loaded[Agency]] = None
-
-    @strawberry.field
-    def from_agency(self) -> Agency | None:
-        return unwrap(self.loaded_from_agency)
-
-    @strawberry.field
-    def to_agency(self) -> Agency | None:
-        return unwrap(self.loaded_to_agency)
+    from_agency: Loaded[Agency] = strawberry.field(default=None, graphql_type=Agency | None)
+    to_agency: Loaded[Agency] = strawberry.field(default=None, graphql_type=Agency | None)
 
 
 @strawberry.type(description="A follow-up (tindak lanjut) by the handling agency.")
 class FollowUp:
     at: datetime
     body: str
-    loaded_agency: strawberry.Private[Loaded[Agency]] = None
-
-    @strawberry.field
-    def agency(self) -> Agency | None:
-        return unwrap(self.loaded_agency)
+    agency: Loaded[Agency] = strawberry.field(default=None, graphql_type=Agency | None)
 
 
 @strawberry.type(
@@ -146,36 +125,18 @@ class Complaint(Node):
     is_confidential: bool | None = strawberry.field(
         description="Unknown flags count as confidential."
     )
-    loaded_agency: strawberry.Private[Loaded[Agency]] = None
-    loaded_category: strawberry.Private[Loaded[Category]] = None
-    loaded_history: strawberry.Private[Loaded[list[StatusEvent]]] = None
-    loaded_dispositions: strawberry.Private[Loaded[list[Disposition]]] = None
-    loaded_follow_ups: strawberry.Private[Loaded[list[FollowUp]]] = None
-    loaded_reporter: strawberry.Private[Loaded[Reporter]] = None
-
-    @strawberry.field
-    def reporter(self) -> Reporter | None:
-        return unwrap(self.loaded_reporter)
-
-    @strawberry.field
-    def handling_agency(self) -> Agency | None:
-        return unwrap(self.loaded_agency)
-
-    @strawberry.field
-    def category(self) -> Category | None:
-        return unwrap(self.loaded_category)
-
-    @strawberry.field
-    def status_history(self) -> list[StatusEvent] | None:
-        return unwrap(self.loaded_history)
-
-    @strawberry.field
-    def dispositions(self) -> list[Disposition] | None:
-        return unwrap(self.loaded_dispositions)
-
-    @strawberry.field
-    def follow_ups(self) -> list[FollowUp] | None:
-        return unwrap(self.loaded_follow_ups)
+    reporter: Loaded[Reporter] = strawberry.field(default=None, graphql_type=Reporter | None)
+    handling_agency: Loaded[Agency] = strawberry.field(default=None, graphql_type=Agency | None)
+    category: Loaded[Category] = strawberry.field(default=None, graphql_type=Category | None)
+    status_history: Loaded[list[StatusEvent]] = strawberry.field(
+        default=None, graphql_type=list[StatusEvent] | None
+    )
+    dispositions: Loaded[list[Disposition]] = strawberry.field(
+        default=None, graphql_type=list[Disposition] | None
+    )
+    follow_ups: Loaded[list[FollowUp]] = strawberry.field(
+        default=None, graphql_type=list[FollowUp] | None
+    )
 
     @classmethod
     def from_record(cls, record: ComplaintRecord, node_ids: NodeIdCodec) -> "Complaint":

@@ -46,6 +46,10 @@ class Row:
     inner: Inner
     maybe_inner: Inner | None
     secret: str = strawberry.field(permission_classes=[Nobody], default="hidden")
+    parts: list[Inner] = strawberry.field(default_factory=list)
+    tags: list[str | None] | None = None
+    broken: Inner | Exception | None = strawberry.field(default=None, graphql_type=Inner | None)
+    """An error as a relation's value: graphql-core raises it at the field's path."""
 
     @strawberry.field
     def computed(self) -> int:
@@ -65,6 +69,9 @@ def rows() -> list[Row | None]:
                 colour=Colour.RED if i % 2 else Colour.GREEN,
                 inner=Inner(code=f"c{i}", size=None if i % 5 == 0 else i, colour=Colour.RED),
                 maybe_inner=None if i % 4 == 0 else Inner(code=f"m{i}"),
+                parts=[Inner(code=f"p{i}-{n}", size=n) for n in range(i % 3)],
+                tags=None if i % 6 == 0 else [f"t{i}", None],
+                broken=ValueError(f"source down for {i}") if i % 8 == 5 else Inner(code=f"b{i}"),
             )
         )
     made[9] = None  # a null item in a list of nullable items
@@ -86,10 +93,12 @@ class Query:
 STOCK = strawberry.Schema(query=Query)
 PLAIN = strawberry.Schema(query=Query, execution_context_class=SlicedExecutionContext)
 
-PLAIN_FIELDS = ["index", "label", "ratio", "colour", "__typename"]
+PLAIN_FIELDS = ["index", "label", "ratio", "colour", "__typename", "tags"]
 OBJECT_FIELDS = {
     "inner": ["code", "size", "colour", "__typename"],
     "maybeInner": ["code", "size"],
+    "parts": ["code", "size", "__typename"],
+    "broken": ["code", "colour"],
 }
 OTHER_FIELDS = ["strict", "computed", "secret"]
 """`strict` is plain but fails on one row; `computed` has a resolver; `secret` a permission."""
@@ -155,7 +164,10 @@ async def test_any_selection_completes_as_graphql_core_does(
 
 
 async def test_plain_selections_take_the_plain_path(plain_items: list[int]) -> None:
-    document = "{ rows { index a: label colour __typename inner { code size colour } } }"
+    document = (
+        "{ rows { index a: label colour __typename tags inner { code size colour } "
+        "parts { code size } } }"
+    )
     stock = await STOCK.execute(document)
     plain = await PLAIN.execute(document)
     assert outcome(plain) == outcome(stock)
@@ -176,6 +188,18 @@ async def test_a_resolved_or_guarded_field_keeps_its_resolver(
         assert plain.data is None or all(row is None for row in plain.data["strictRows"] or [])
         assert plain.errors
         assert "not for you" in plain.errors[0].message
+
+
+async def test_an_error_as_a_value_is_raised_at_its_path(plain_items: list[int]) -> None:
+    document = "{ strictRows { index broken { code } } }"
+    plain = await PLAIN.execute(document)
+    assert outcome(plain) == outcome(await STOCK.execute(document))
+    assert plain.data is not None
+    errors = outcome(plain)[1]
+    assert ("['strictRows', 5, 'broken']", "source down for 5") in errors
+    assert plain.data["strictRows"][5]["broken"] is None
+    assert plain.data["strictRows"][0]["broken"] == {"code": "b0"}
+    assert plain_items[0] == len(plain.data["strictRows"]) - len(errors)
 
 
 async def test_a_null_in_a_non_null_field_is_graphql_cores_error(plain_items: list[int]) -> None:
