@@ -152,7 +152,8 @@ class GatewaySettings(BaseSettings):
         default=500,
         ge=0,
         description="Aggregate buckets a caller may be shown each day over complaints outside "
-        "its own scope (a question costs its buckets and total once; repeats are free); bounds "
+        "its own scope (a question costs the buckets it shows and its total once; repeats are "
+        "free; a question that does not fit spends the rest of the day); bounds "
         "averaging attacks on the cell key method. 0: no cap.",
     )
     log_lines_per_second: float = Field(

@@ -4,8 +4,10 @@ The cell key method gives the same answer to the same question, so repeating one
 nothing away; what remains is averaging many *different* questions over the same complaints,
 each with its own noise (docs/authorization.md). Every bucket of every answer is one more noisy
 look at the protected complaints in it, so the budget counts buckets, not queries: a question
-costs the buckets it answers (and one for its total), the first time it is asked that day;
-asking it again costs nothing.
+costs the buckets it shows (and one for its total), the first time it is asked that day;
+asking it again costs nothing. A question that does not fit is refused and spends the rest of
+the day, and the refusal says nothing of its answer: otherwise free refusals, each telling
+whether an answer fits, would be a way round the budget.
 
 The spent questions live in Redis when `redis_url` is set, so every gateway process shares
 them, and in memory otherwise. If Redis fails, out-of-scope aggregates are refused: this is a
@@ -26,10 +28,15 @@ logger = logging.getLogger("lapor.disclosure")
 _DAY_SECONDS = 86_400
 _TOTAL = "~spent"
 # Spends a question's weight unless it was asked before; answers 1 when it may be answered.
+# A question that does not fit spends the rest of the day.
 _SPEND = """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end
 local spent = tonumber(redis.call('HGET', KEYS[1], ARGV[4]) or '0')
-if spent + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return 0 end
+if spent + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], ARGV[4], ARGV[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  return 0
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HINCRBY', KEYS[1], ARGV[4], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -59,7 +66,9 @@ class QueryBudget(Protocol):
     """Seconds since the epoch."""
 
     async def spend(self, principal: str, question: str, buckets: int) -> bool:
-        """Spend a new question's buckets; False when they do not fit in the day's budget."""
+        """Spend a new question's buckets; False when they do not fit in the day's budget,
+        which then spends the rest of the day (so whether later questions fit tells nothing
+        about their answers)."""
         ...
 
     async def close(self) -> None: ...
@@ -81,7 +90,9 @@ class MemoryQueryBudget:
         asked = self.spent.setdefault(principal, {})
         if question in asked:
             return True
-        if sum(asked.values()) + buckets > self.per_day:
+        spent = sum(asked.values())
+        if spent + buckets > self.per_day:
+            asked[_TOTAL] = self.per_day - spent + asked.get(_TOTAL, 0)  # the rest of the day
             return False
         asked[question] = buckets
         return True
@@ -134,11 +145,10 @@ async def charge(
         raise AggregateQuotaUnavailableError(
             "aggregates over other regions are unavailable right now; try again shortly"
         ) from None
-    if not allowed:
+    if not allowed:  # says nothing of the answer: its size is a figure of the data
         raise AggregateQuotaError(
-            f"this answer's {buckets:,} buckets do not fit in what is left of today's "
-            f"{budget.per_day:,} buckets of aggregates over other regions; questions inside "
-            "your own region, and questions already answered today, are still answered",
+            f"today's {budget.per_day:,} buckets of aggregates over other regions are used up; "
+            "questions inside your own region, and questions already answered today, are "
+            "still answered",
             limit=budget.per_day,
-            buckets=buckets,
         )

@@ -3,6 +3,7 @@ and its total the first time it is asked each day."""
 
 import os
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 from gateway.app import create_app
 from gateway.disclosure.budget import MemoryQueryBudget, QueryBudget, RedisQueryBudget
 from tests.disclosure.conftest import Ask, asker, gateway_settings
+from tests.disclosure.world import Truth, is_listable
 
 NOON = 1_764_590_400.0  # 2025-12-01T12:00:00Z
 DAY = 86_400.0
@@ -58,8 +60,7 @@ def test_distinct_out_of_scope_queries_beyond_the_cap_are_refused(
     refused = ask_region(ask, "12.75")
     assert codes(refused) == ["AGGREGATE_QUOTA_EXCEEDED"]
     assert refused["data"] is None or refused["data"]["complaintStats"] is None
-    assert refused["errors"][0]["extensions"]["limit"] == 6
-    assert refused["errors"][0]["extensions"]["buckets"] == 2
+    assert refused["errors"][0]["extensions"] == {"code": "AGGREGATE_QUOTA_EXCEEDED", "limit": 6}
     # A question already asked today is answered again, the same way.
     assert codes(ask_region(ask, "12.72")) == []
     # A different filter is a different question, even over the same region.
@@ -90,11 +91,13 @@ def test_the_budget_is_renewed_the_next_day(capped: tuple[Ask, QueryBudget]) -> 
 
 async def test_each_principal_has_its_own_budget_counted_in_buckets() -> None:
     budget = MemoryQueryBudget(10, clock=lambda: NOON)
-    assert await budget.spend("REGENCY:a", "q1", 7)
-    assert not await budget.spend("REGENCY:a", "q2", 4)
-    assert await budget.spend("REGENCY:a", "q3", 3)
-    assert await budget.spend("REGENCY:b", "q2", 4)
-    assert await budget.spend("REGENCY:a", "q1", 7)  # asked before: free
+    assert await budget.spend("REGENCY:a", "q1", 6)
+    assert await budget.spend("REGENCY:a", "q2", 1)
+    assert not await budget.spend("REGENCY:a", "q3", 4)
+    # The refusal spent the rest of the day: even what would have fitted before is refused.
+    assert not await budget.spend("REGENCY:a", "q4", 3)
+    assert await budget.spend("REGENCY:b", "q3", 4)
+    assert await budget.spend("REGENCY:a", "q1", 6)  # asked before: free
 
 
 @pytest.mark.skipif(not redis_reachable(), reason="Redis is not reachable on 127.0.0.1:6379")
@@ -104,8 +107,9 @@ async def test_the_budget_is_shared_by_every_gateway_process_through_redis() -> 
     first, second = (RedisQueryBudget(url, 10, clock=lambda: NOON) for _ in range(2))
     try:
         assert await first.spend(principal, "q1", 6)
-        assert await second.spend(principal, "q2", 4)
-        assert not await first.spend(principal, "q3", 1)
+        assert await second.spend(principal, "q2", 1)
+        assert not await first.spend(principal, "q3", 4)
+        assert not await second.spend(principal, "q4", 3)  # the refusal spent the day
         assert await second.spend(principal, "q1", 6)  # asked before: free
     finally:
         await first.close()
@@ -123,3 +127,64 @@ def test_out_of_scope_aggregates_are_refused_when_redis_is_down(registry: Path) 
         ask = asker(client)
         assert codes(ask_region(ask, "12.72")) == ["AGGREGATE_QUOTA_UNAVAILABLE"]
         assert codes(ask_region(ask, "12.71")) == []  # its own region needs no budget
+
+
+BY_STATUS = """query Q($filter: ComplaintFilter) {
+  complaintStats(filter: $filter, groupBy: [STATUS, CHANNEL, YEAR]) {
+    buckets { key { status } count } exact
+  }
+}"""
+
+
+def hidden_groups(truth: Truth, region: str) -> int:
+    """Groups of BY_STATUS over `region` holding only a few protected complaints: counted by
+    the sources, shown as empty (so left out)."""
+    groups = Counter(
+        (row["status"], row["channel"], row["submitted_year"])
+        for row in truth.rows
+        if row["regency_code"] == region and not is_listable(row)
+    )
+    listable = {
+        (row["status"], row["channel"], row["submitted_year"])
+        for row in truth.rows
+        if row["regency_code"] == region and is_listable(row)
+    }
+    return sum(1 for key, count in groups.items() if key not in listable and count < 5)
+
+
+def test_a_question_costs_the_buckets_it_shows_not_the_groups_it_hides(
+    registry: Path, truth: Truth
+) -> None:
+    """Found outside: the budget counted every group the sources returned, hidden ones too,
+    so what was left of it told how many groups hold only protected complaints."""
+    with TestClient(create_app(gateway_settings(registry, out_of_scope_buckets_per_day=0))) as c:
+        shown = asker(c)(BY_STATUS, {"filter": {"region": "12.72"}})
+    buckets = len(shown["data"]["complaintStats"]["buckets"])
+    assert hidden_groups(truth, "12.72") > 0, "the world must hide a group for this to test"
+    settings = gateway_settings(registry, out_of_scope_buckets_per_day=buckets + 1)
+    with TestClient(create_app(settings)) as client:
+        body = asker(client)(BY_STATUS, {"filter": {"region": "12.72"}})
+    assert codes(body) == []
+    assert len(body["data"]["complaintStats"]["buckets"]) == buckets
+
+
+def test_a_refusal_tells_nothing_taken_from_the_data(
+    capped: tuple[Ask, QueryBudget], truth: Truth
+) -> None:
+    """Found outside: a refusal reported the answer's group count, hidden groups included, and
+    cost nothing, so once the budget was spent every question told its hidden groups for
+    free. Now a refusal carries only the limit, and spends what was left of the day."""
+    ask, _ = capped
+    assert codes(ask_region(ask, "12.72")) == []  # 2 of 6 spent
+    refusals = []
+    for region in ("12.73", "12.74", "12.75"):
+        assert hidden_groups(truth, region) > 0
+        body = ask(BY_STATUS, {"filter": {"region": region}})  # more than the 4 left
+        assert codes(body) == ["AGGREGATE_QUOTA_EXCEEDED"]
+        refusals.append(body["errors"][0])
+    for refusal in refusals:
+        assert refusal["extensions"] == {"code": "AGGREGATE_QUOTA_EXCEEDED", "limit": 6}
+        assert refusal["message"] == refusals[0]["message"]
+    # The first refusal spent the rest of the day: a question of one bucket is refused too.
+    assert codes(ask_region(ask, "12.76")) == ["AGGREGATE_QUOTA_EXCEEDED"]
+    assert codes(ask_region(ask, "12.72")) == []  # answered before: still answered
