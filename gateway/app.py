@@ -214,6 +214,7 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
             max_batch_size=settings.max_batch_size,
             deadline_seconds=settings.request_deadline_seconds,
             suggestions=settings.introspection_enabled,
+            explain=settings.mode == "demo" or settings.explain_plans,
         ),
         persisted=PersistedQueries(
             settings.persisted_queries, read_manifest(manifest) if manifest else None

@@ -180,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     from gateway.sources.rollup_cli import add_commands as add_rollup_commands
 
     add_rollup_commands(commands)  # `rollup verify`, `rollup rebuild`
+
+    from gateway.plan_cli import add_commands as add_plan_commands
+
+    add_plan_commands(commands)  # `plan 'query'`
     return parser
 
 

@@ -28,6 +28,11 @@ class GatewaySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LAPOR_", extra="forbid")
 
     mode: Literal["demo", "production"] = "production"
+    explain_plans: bool = Field(
+        default=False,
+        description='Answer a request sending `"extensions": {"plan": true}` with what it '
+        "planned (sources, columns, relations, withheld fields); always on in demo mode.",
+    )
     registry: Path = Field(description="The source registry TOML file.")
     jwt_secret: SecretStr | None = Field(
         default=None, description="HS256 secret; accepted only in demo mode."

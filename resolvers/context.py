@@ -8,6 +8,7 @@ from gateway.disclosure.budget import QueryBudget
 from gateway.policy import RowScope
 from gateway.principal import Principal
 from gateway.stats_size import BucketEstimator
+from resolvers.explain import PlanStep
 from resolvers.fanout import SourceFailure
 from resolvers.federation import Federation
 from resolvers.ids import NodeIdCodec
@@ -39,3 +40,5 @@ class GatewayContext:
     problems: list[SourceProblem] = field(default_factory=list)
     buckets_asked: list[int] = field(default_factory=list)
     """The bucket estimates of this request's `complaintStats` fields so far."""
+    plan: list[PlanStep] = field(default_factory=list)
+    """What each root field planned (`resolvers/explain.py`)."""

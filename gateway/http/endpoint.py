@@ -55,6 +55,7 @@ from gateway.http.ratelimit import RATE_LIMITED, RateLimiter, rate_key
 from gateway.http.request_id import request_id_of
 from gateway.principal import PUBLIC, Principal
 from resolvers.context import GatewayContext
+from resolvers.explain import PLAN_EXTENSION
 
 logger = logging.getLogger(REQUEST_LOGGER)
 failures = logging.getLogger("lapor.errors")
@@ -73,6 +74,8 @@ class EdgeOptions:
     max_batch_size: int
     deadline_seconds: float
     suggestions: bool
+    explain: bool = False
+    """Answer `"extensions": {"plan": true}` with the request's plan (demo mode)."""
 
 
 @dataclass(slots=True)
@@ -301,6 +304,8 @@ class GraphQLEndpoint:
         finally:
             outcome.execution_ms = round((time.perf_counter() - started) * 1000, 3)
         body: dict[str, Any] = {"data": result.data}
+        if self.options.explain and (params.extensions or {}).get(PLAN_EXTENSION) is True:
+            body["extensions"] = {PLAN_EXTENSION: [step.as_json() for step in context.plan]}
         if result.errors:
             body["errors"] = [_formatted(error) for error in result.errors]
             outcome.codes.extend(

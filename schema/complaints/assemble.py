@@ -91,6 +91,18 @@ class Wanted:
     def nested_agencies(self) -> bool:
         return self.history_agency or self.disposition_agencies or self.follow_up_agency
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The relations loaded, by their flag's name (for the plan)."""
+        return tuple(name for name in self.__dataclass_fields__ if getattr(self, name))
+
+
+def withheld(selections: Sequence[Selection], principal: Principal) -> tuple[str, ...]:
+    """Selected complaint fields this caller may not read (null on every complaint)."""
+    return tuple(
+        sorted(name for name in field_names(selections) if not can_read_field(principal, name))
+    )
+
 
 @dataclass(frozen=True)
 class _Relations:

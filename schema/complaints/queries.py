@@ -7,9 +7,10 @@ from gateway.policy import check_row_filters
 from gateway.sources.base import Keyset, PageRequest, SortOrder
 from resolvers.context import SourceProblem
 from resolvers.cursors import decode_cursor, encode_cursor
+from resolvers.explain import PlanStep
 from resolvers.federation import SourcedComplaint
 from resolvers.ids import NodeIdCodec
-from schema.complaints.assemble import Wanted, assemble_complaints
+from schema.complaints.assemble import Wanted, assemble_complaints, withheld
 from schema.complaints.connection import ComplaintConnection, ComplaintEdge, PageInfo
 from schema.complaints.inputs import ComplaintFilter, ComplaintOrder, criteria_for, used_filters
 from schema.complaints.projection import children, complaint_columns, field_names
@@ -40,14 +41,21 @@ async def resolve_complaints(
         after=decode_cursor(context.node_ids, after, order) if after else None,
         columns=complaint_columns(children(children(selected, "edges"), "node")),
     )
+    node_selections = children(children(selected, "edges"), "node")
+    wanted = Wanted.from_selections(node_selections, context.principal)
+    context.plan.append(
+        PlanStep(
+            path=str(info.path.key),
+            sources=tuple(source.config.id for source in context.federation.plan(request.criteria)),
+            columns=tuple(sorted(request.columns)),
+            relations=wanted.names,
+            withheld=withheld(node_selections, context.principal),
+        )
+    )
     page = await context.federation.page(request, with_total="totalCount" in field_names(selected))
     path = tuple(info.path.as_list())
     context.problems.extend(SourceProblem(failure, path) for failure in page.failures)
-    nodes = await assemble_complaints(
-        context,
-        page.rows,
-        Wanted.from_selections(children(children(selected, "edges"), "node"), context.principal),
-    )
+    nodes = await assemble_complaints(context, page.rows, wanted)
     edges = [
         _edge(context.node_ids, order, row, node)
         for row, node in zip(page.rows, nodes, strict=True)
@@ -64,16 +72,25 @@ async def resolve_complaints(
 
 
 async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
-    type_name, local_id = info.context.node_ids.decode(id)
+    context = info.context
+    type_name, local_id = context.node_ids.decode(id)
     if type_name != "Complaint":
         return None
-    found = await info.context.loaders.complaint_by_id.load(local_id)
+    selected = [child for field in info.selected_fields for child in field.selections]
+    wanted = Wanted.from_selections(selected, context.principal)
+    owner = context.loaders.complaint_by_id.route(local_id)
+    context.plan.append(
+        PlanStep(
+            path=str(info.path.key),
+            sources=(owner.config.id,) if owner else (),
+            relations=wanted.names,
+            withheld=withheld(selected, context.principal),
+        )
+    )
+    found = await context.loaders.complaint_by_id.load(local_id)
     if found is None:
         return None
-    selected = [child for field in info.selected_fields for child in field.selections]
-    (complaint,) = await assemble_complaints(
-        info.context, [found], Wanted.from_selections(selected, info.context.principal)
-    )
+    (complaint,) = await assemble_complaints(context, [found], wanted)
     return complaint
 
 

@@ -11,6 +11,7 @@ from gateway.disclosure.budget import charge
 from gateway.errors import BadUserInputError
 from gateway.policy import aggregate_split, aggregates_are_exact, check_aggregate_query
 from resolvers.context import SourceProblem
+from resolvers.explain import PlanStep
 from resolvers.ids import SealPurpose
 from resolvers.offload import off_loop
 from schema.complaints.inputs import ComplaintFilter, criteria_for, used_filters
@@ -41,6 +42,13 @@ async def resolve_complaint_stats(
     question, grouping = repr(replace(criteria, now=datetime.min)), repr(tuple(group_by))
     offsets = question_offsets(
         functools.partial(context.node_ids.digest, SealPurpose.CELL_KEY), question, grouping
+    )
+    context.plan.append(
+        PlanStep(
+            path=str(info.path.key),
+            sources=tuple(source.config.id for source in context.federation.plan(criteria)),
+            detail={"groupBy": [d.value for d in group_by], "exact": exact},
+        )
     )
     merged = await context.federation.stats(
         criteria, [d.dimension for d in group_by], aggregate_split(context.principal)
