@@ -30,27 +30,44 @@ def reader(tmp_path: Path) -> ThreadReader:
     return ThreadReader(make_url(f"sqlite:///{path}"), busy_timeout=1.0, pool_size=1)
 
 
-async def test_a_read_whose_caller_gives_up_is_interrupted(reader: ThreadReader) -> None:
-    started, ended = threading.Event(), threading.Event()
-    outcome: list[BaseException] = []
+class WatchedRead:
+    """A read that signals when it reaches the point of giving up (`ready`), optionally waits
+    for `resume`, then runs ENDLESS; `ended` is set and `error` kept however it ends."""
 
-    def endless(connection: Connection) -> object:
-        started.set()
+    def __init__(self, *, first: str | None = None) -> None:
+        self.first = first
+        self.ready, self.resume, self.ended = (threading.Event() for _ in range(3))
+        self.error: BaseException | None = None
+
+    def __call__(self, connection: Connection) -> object:
         try:
+            if self.first is not None:
+                connection.execute(text(self.first)).scalar()
+            self.ready.set()
+            if self.first is not None:
+                self.resume.wait(BOUND)
             return connection.execute(ENDLESS).scalar()
         except BaseException as error:
-            outcome.append(error)
+            self.error = error
             raise
         finally:
-            ended.set()
+            self.ended.set()
 
-    task = asyncio.create_task(reader.run(endless))
-    assert await asyncio.to_thread(started.wait, BOUND)
+
+async def give_up(reader: ThreadReader, read: WatchedRead) -> None:
+    """Start the read, cancel its caller once it is ready, and let it go on."""
+    task = asyncio.create_task(reader.run(read))
+    assert await asyncio.to_thread(read.ready.wait, BOUND)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await asyncio.to_thread(ended.wait, BOUND), "the read ran on after its caller left"
-    assert "interrupted" in str(outcome[0])
+    read.resume.set()
+    assert await asyncio.to_thread(read.ended.wait, BOUND), "the read ran on after its caller"
+    assert "interrupted" in str(read.error)
+
+
+async def test_a_read_whose_caller_gives_up_is_interrupted(reader: ThreadReader) -> None:
+    await give_up(reader, WatchedRead())
     # The one pooled connection was handed back and serves the next read.
     total = await reader.run(lambda c: c.execute(text("SELECT sum(x) FROM t")).scalar())
     assert total == 6
@@ -62,29 +79,7 @@ async def test_a_read_given_up_between_statements_does_not_run_the_next(
 ) -> None:
     """SQLite drops an interrupt that comes while no statement runs: the caller leaves
     while the read is between two statements, and the second must still stop."""
-    between, resume, ended = threading.Event(), threading.Event(), threading.Event()
-    outcome: list[BaseException] = []
-
-    def two_statements(connection: Connection) -> object:
-        try:
-            connection.execute(text("SELECT 1")).scalar()
-            between.set()
-            resume.wait(BOUND)
-            return connection.execute(ENDLESS).scalar()
-        except BaseException as error:
-            outcome.append(error)
-            raise
-        finally:
-            ended.set()
-
-    task = asyncio.create_task(reader.run(two_statements))
-    assert await asyncio.to_thread(between.wait, BOUND)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    resume.set()
-    assert await asyncio.to_thread(ended.wait, BOUND), "the next statement ran on"
-    assert "interrupted" in str(outcome[0])
+    await give_up(reader, WatchedRead(first="SELECT 1"))
     await reader.dispose()
 
 
