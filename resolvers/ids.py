@@ -39,8 +39,8 @@ NODE_ID_KEY_FILE = "node-id-key"
 KEY_BYTES = (32, 48, 64)
 """AES-SIV key sizes (two AES-128, -192 or -256 keys); new keys are 64 bytes."""
 _PAD_TO = 32
-SEALED_KEPT = 32_768
-"""Sealed strings kept per codec (a few MB)."""
+SEALED_KEPT = 16_384
+"""Sealed strings kept per codec (about 6 MB)."""
 _MAX_SEALED_LENGTH = 256
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 

@@ -71,24 +71,29 @@ class ThreadReader:
 
     def __init__(self, url: URL, *, busy_timeout: float, pool_size: int) -> None:
         # No read runs outside the worker threads: more connections than workers would only
-        # hold page caches.
+        # hold page caches. Reads beyond the pool wait on the event loop (`_slots`), never in
+        # a worker thread, where they would hold up every other source's reads.
+        connections = min(pool_size, SQLITE_WORKERS)
+        self._slots = asyncio.Semaphore(connections)
         self.sync_engine: Engine = create_engine(
             url.set(drivername="sqlite"),
             connect_args={"timeout": busy_timeout, "check_same_thread": False},
-            pool_size=min(pool_size, SQLITE_WORKERS),
+            pool_size=connections,
             max_overflow=0,
         )
         event.listen(self.sync_engine, "connect", _read_only_pragmas)
 
     async def run(self, read: "Read[T]") -> T:
-        call = _Interruptible()
-        # Cancelling the future drops a read still queued; one already running is interrupted.
-        future = asyncio.get_running_loop().run_in_executor(_workers(), self._read, read, call)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            call.interrupt()
-            raise
+        async with self._slots:
+            call = _Interruptible()
+            # Cancelling the future drops a read still queued; one running is interrupted.
+            loop = asyncio.get_running_loop()
+            future = loop.run_in_executor(_workers(), self._read, read, call)
+            try:
+                return await future
+            except asyncio.CancelledError:
+                call.interrupt()
+                raise
 
     def _read(self, read: "Read[T]", call: "_Interruptible") -> T:
         with self.sync_engine.connect() as connection:

@@ -99,9 +99,8 @@ class Wanted:
 
 def withheld(selections: Sequence[Selection], principal: Principal) -> tuple[str, ...]:
     """Selected complaint fields this caller may not read (null on every complaint)."""
-    return tuple(
-        sorted(name for name in field_names(selections) if not can_read_field(principal, name))
-    )
+    names = (name for name in field_names(selections) if not name.startswith("__"))
+    return tuple(sorted(name for name in names if not can_read_field(principal, name)))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from gateway.policy import can_read_field, check_aggregate_query, check_row_filt
 from gateway.principal import Principal
 from gateway.sources.records import COMPLAINT_FIELDS as COMPLAINT_COLUMNS
 from schema import build_schema
+from schema.complaints.assemble import PLAIN_FIELDS
 from tests.conftest import GraphQL
 
 CALLERS: dict[str, dict[str, Any]] = {
@@ -72,6 +73,12 @@ def principal(caller: dict[str, Any]) -> Principal:
 
 def test_every_field_of_the_schema_has_one_rule_and_every_rule_a_field() -> None:
     assert set(complaint_type().fields) == set(FIELDS)
+
+
+def test_every_field_is_an_attribute_that_masking_covers() -> None:
+    """Masking nulls the attributes the caller may not read: a field with a resolver of its
+    own would escape it, so none may be added without a rule of its own here."""
+    assert set(PLAIN_FIELDS) == set(complaint_type().fields)
 
 
 def test_non_null_fields_are_readable_by_everyone() -> None:

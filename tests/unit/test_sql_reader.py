@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from gateway.sources.reader import ThreadReader
+from gateway.sources.reader import SQLITE_WORKERS, ThreadReader
 
 ENDLESS = text(
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
@@ -88,3 +88,31 @@ async def test_a_read_cannot_write(reader: ThreadReader) -> None:
         await reader.run(lambda c: c.execute(text("INSERT INTO t VALUES (4)")))
     assert await reader.run(lambda c: c.execute(text("SELECT count(*) FROM t")).scalar()) == 3
     await reader.dispose()
+
+
+async def test_reads_waiting_for_a_small_pool_hold_no_worker_thread(tmp_path: Path) -> None:
+    """Reads beyond a source's pool wait on the event loop: in a worker thread they would
+    hold up the reads of every other source sharing the threads."""
+    readers = []
+    for name in ("busy", "other"):
+        with sqlite3.connect(tmp_path / f"{name}.db") as connection:
+            connection.execute("CREATE TABLE t (x INTEGER)")
+        url = make_url(f"sqlite:///{tmp_path / name}.db")
+        readers.append(ThreadReader(url, busy_timeout=1.0, pool_size=1))
+    busy, other = readers
+    release = threading.Event()
+
+    def held(_: Connection) -> bool:
+        return release.wait(BOUND)
+
+    waiting = [asyncio.create_task(busy.run(held)) for _ in range(SQLITE_WORKERS + 2)]
+    try:
+        answer = await asyncio.wait_for(
+            other.run(lambda c: c.execute(text("SELECT 1")).scalar()), BOUND
+        )
+        assert answer == 1
+    finally:
+        release.set()
+        assert all(await asyncio.gather(*waiting))
+        for reader in readers:
+            await reader.dispose()
