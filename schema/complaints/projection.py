@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from gateway.fields import FIELDS
+from gateway.policy import can_read_field
+from gateway.principal import Principal
 
 
 def field_names(selections: Iterable[Selection]) -> set[str]:
@@ -31,10 +33,12 @@ def children(selections: Iterable[Selection], name: str) -> list[Selection]:
     return found
 
 
-def complaint_columns(selections: Iterable[Selection]) -> frozenset[str]:
+def complaint_columns(selections: Iterable[Selection], principal: Principal) -> frozenset[str]:
+    """The columns of the selected fields this caller may read: a withheld field's columns
+    are not even fetched."""
     return frozenset(
         column
         for name in field_names(selections)
-        if name in FIELDS
+        if name in FIELDS and can_read_field(principal, name)
         for column in FIELDS[name].columns
     )

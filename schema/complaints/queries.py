@@ -39,7 +39,7 @@ async def resolve_complaints(
         order=order,
         limit=first,
         after=decode_cursor(context.node_ids, after, order) if after else None,
-        columns=complaint_columns(children(children(selected, "edges"), "node")),
+        columns=complaint_columns(children(children(selected, "edges"), "node"), context.principal),
     )
     node_selections = children(children(selected, "edges"), "node")
     wanted = Wanted.from_selections(node_selections, context.principal)

@@ -47,6 +47,7 @@ def test_a_regency_page_plans_its_own_source_and_its_columns(client: TestClient)
 def test_the_public_plan_names_what_it_withholds(client: TestClient) -> None:
     (step,) = plan_of(client, PAGE, None)
     assert step["withheld"] == ["incidentDate", "trackingId"]
+    assert step["columns"] == ["agency_code", "title"]  # what it may not read is not fetched
     assert len(step["sources"]) > 1  # published complaints of every region
 
 
