@@ -5,7 +5,8 @@ Resolvers record a `PlanStep` as they plan, from the same values they then act o
 record cannot drift from the behaviour. In demo mode a request that sends
 `"extensions": {"plan": true}` gets the steps back in the response's `extensions.plan`, and
 `lapor-gateway plan` prints them for a query: a frontend or an operator can see why a query
-touched what it touched.
+touched what it touched. A lookup by id names its source only when the caller may see the
+complaint: a plan tells nothing of a complaint the caller may not see, not even where it is.
 """
 
 from dataclasses import dataclass, field

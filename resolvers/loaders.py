@@ -171,10 +171,9 @@ class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
                 if record.id in group and in_scope(self.scope, record)
             }
 
-        return await self.load_grouped(ids, self.route, fetch, None)
+        return await self.load_grouped(ids, self._route, fetch, None)
 
-    def route(self, local_id: str) -> Source | None:
-        """The one source asked for this id; None when none may be (out of scope, unknown)."""
+    def _route(self, local_id: str) -> Source | None:
         region = home_region(local_id, self.federation.regions)
         if region is None or not self.scope.includes_region(region):
             return None

@@ -78,16 +78,17 @@ async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
         return None
     selected = [child for field in info.selected_fields for child in field.selections]
     wanted = Wanted.from_selections(selected, context.principal)
-    owner = context.loaders.complaint_by_id.route(local_id)
+    found = await context.loaders.complaint_by_id.load(local_id)
     context.plan.append(
         PlanStep(
             path=str(info.path.key),
-            sources=(owner.config.id,) if owner else (),
+            # Named only for a complaint the caller may see: the source holding an id it may
+            # not see would tell where that complaint is handled.
+            sources=(found.source_id,) if found else (),
             relations=wanted.names,
             withheld=withheld(selected, context.principal),
         )
     )
-    found = await context.loaders.complaint_by_id.load(local_id)
     if found is None:
         return None
     (complaint,) = await assemble_complaints(context, [found], wanted)

@@ -88,3 +88,25 @@ def test_the_plan_command_prints_the_plan(
     printed = json.loads(capsys.readouterr().out)
     assert printed["plan"][0]["sources"] == ["reg-12.71"]
     assert "errors" not in printed
+
+
+def test_a_lookup_names_its_source_only_for_a_complaint_the_caller_may_see(
+    client: TestClient,
+) -> None:
+    national = {"tier": "NATIONAL", "role": "ANALYST"}
+    listing = "{ complaints(first: 100) { edges { node { id isConfidential verifiedAt } } } }"
+    nodes = [edge["node"] for edge in ask(client, listing, national)["data"]["complaints"]["edges"]]
+    hidden = next(node["id"] for node in nodes if node["isConfidential"] is not False)
+    published = next(
+        node["id"] for node in nodes if node["isConfidential"] is False and node["verifiedAt"]
+    )
+    lookup = "query($id: ID!) { complaint(id: $id) { id } }"
+    (seen,) = plan_of(client, lookup, national, variables={"id": hidden})
+    assert len(seen["sources"]) == 1
+    # The public may not see it: no source named, and no complaint.
+    (unseen,) = plan_of(client, lookup, None, variables={"id": hidden})
+    assert unseen["sources"] == []
+    body = ask(client, lookup, None, variables={"id": hidden}, extensions={"plan": True})
+    assert body["data"]["complaint"] is None
+    (public,) = plan_of(client, lookup, None, variables={"id": published})
+    assert len(public["sources"]) == 1
