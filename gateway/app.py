@@ -45,6 +45,7 @@ from gateway.settings import GatewaySettings
 from gateway.source_tokens import SourceTokenSigner
 from gateway.sources.factory import build_source
 from gateway.stats_size import BucketEstimator
+from gateway.token_cache import VerifiedTokens
 from gateway.tokens import DEMO_ISSUER
 from resolvers.breaker import BreakerState
 from resolvers.context import GatewayContext
@@ -270,7 +271,7 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         Middleware(GZipMiddleware, minimum_size=1024),
         Middleware(
             AuthenticationMiddleware,
-            backend=BearerAuthBackend(verifier),
+            backend=BearerAuthBackend(None if verifier is None else VerifiedTokens(verifier)),
             on_error=unauthenticated,
         ),
     ]
