@@ -178,7 +178,7 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         else None
     )
     install_logging(settings.log_lines_per_second)
-    metrics = Metrics() if settings.metrics_enabled else None
+    metrics = Metrics(public=settings.metrics_public) if settings.metrics_enabled else None
     observers: list[SourceCallObserver] = [metrics] if metrics is not None else []
     if settings.tracing_enabled:
         observers.append(TracingObserver())

@@ -168,6 +168,12 @@ class GatewaySettings(BaseSettings):
         description="Log lines kept per second per kind (logger and code); the rest dropped.",
     )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus `/metrics`.")
+    metrics_public: bool = Field(
+        default=False,
+        description="Serve `/metrics` to any client. By default only a client on the loopback "
+        "address (a scraper on the same host or in the same pod) is answered: the counters "
+        "show which sources every caller's requests reached.",
+    )
     tracing_enabled: bool = Field(
         default=False, description="OpenTelemetry spans (needs the `tracing` extra)."
     )

@@ -2,7 +2,9 @@
 
 Each app has its own registry (tests build many apps in one process). Operation names are
 client-chosen text, so only names of documents that validated are used as labels, and at most
-`MAX_OPERATION_LABELS` of them; the rest count as `other`.
+`MAX_OPERATION_LABELS` of them; the rest count as `other`. The counters show which sources
+every caller's requests reached (a public lookup of an id it may not see still asks the owning
+source), so only a client on the loopback address is answered unless `metrics_public`.
 """
 
 import contextlib
@@ -14,12 +16,14 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from gateway.http.observed import failure_code
 from resolvers.breaker import BreakerState
 
 MAX_OPERATION_LABELS = 200
+LOOPBACK_CLIENTS = frozenset({"127.0.0.1", "::1"})
+FORBIDDEN_MESSAGE = "/metrics answers only the loopback address (set metrics_public to open it)"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -46,7 +50,8 @@ class BreakerCollector(Collector):
 class Metrics:
     """The gateway's metrics; also a `SourceCallObserver`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, public: bool = False) -> None:
+        self.public = public
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "lapor_requests",
@@ -110,5 +115,9 @@ class Metrics:
         finally:
             self.source_seconds.labels(source_id).observe(time.perf_counter() - started)
 
-    async def endpoint(self, _: Request) -> Response:
+    async def endpoint(self, request: Request) -> Response:
+        client = request.client.host if request.client else ""
+        if not self.public and client not in LOOPBACK_CLIENTS:
+            body = {"errors": [{"message": FORBIDDEN_MESSAGE, "extensions": {"code": "FORBIDDEN"}}]}
+            return JSONResponse(body, status_code=403)
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

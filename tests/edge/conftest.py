@@ -73,10 +73,16 @@ EdgeApp = Callable[..., TestClient]
 
 @pytest.fixture
 def edge_app(edge_registry: Path, jwks_file: Path) -> Iterator[EdgeApp]:
-    """A factory of started TestClients; `production=True` for production mode."""
+    """A factory of started TestClients; `production=True` for production mode, `client` the
+    peer address the app sees."""
     with contextlib.ExitStack() as stack:
 
-        def build(*, production: bool = False, **overrides: Any) -> TestClient:
+        def build(
+            *,
+            production: bool = False,
+            client: tuple[str, int] = ("testclient", 50000),
+            **overrides: Any,
+        ) -> TestClient:
             auth: dict[str, Any] = (
                 {
                     "mode": "production",
@@ -90,7 +96,7 @@ def edge_app(edge_registry: Path, jwks_file: Path) -> Iterator[EdgeApp]:
             settings = GatewaySettings(
                 registry=edge_registry, **{"rate_limit_per_minute": 0, **auth, **overrides}
             )
-            return stack.enter_context(TestClient(create_app(settings)))
+            return stack.enter_context(TestClient(create_app(settings), client=client))
 
         yield build
 

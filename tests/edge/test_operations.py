@@ -28,7 +28,7 @@ def redis_reachable() -> bool:
 
 
 def test_metrics_count_requests_sources_and_breakers(edge_app: EdgeApp) -> None:
-    client = edge_app()
+    client = edge_app(metrics_public=True)
     client.post("/graphql", json={"query": "query Count " + COUNT})
     client.post("/graphql", json={"query": "{ nope }"})
     text = client.get("/metrics").text
@@ -41,7 +41,7 @@ def test_metrics_count_requests_sources_and_breakers(edge_app: EdgeApp) -> None:
 
 
 def test_metrics_count_source_errors(edge_app: EdgeApp) -> None:
-    client = edge_app()
+    client = edge_app(metrics_public=True)
     federation = client.app.state.federation  # type: ignore[attr-defined]
     source = federation.sources["prov-31"]
 
@@ -58,6 +58,18 @@ def test_metrics_count_source_errors(edge_app: EdgeApp) -> None:
     assert 'lapor_source_errors_total{code="SOURCE_UNAVAILABLE",source="prov-31"}' in text
 
 
+def test_metrics_answer_only_the_loopback_address_unless_public(edge_app: EdgeApp) -> None:
+    """Found outside: the counters show which source a public lookup of a hidden complaint's
+    id reached, so an open /metrics told where that complaint is handled."""
+    remote = edge_app().get("/metrics")
+    assert remote.status_code == 403
+    assert remote.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "lapor_" not in remote.text
+    assert edge_app(client=("127.0.0.1", 40000)).get("/metrics").status_code == 200
+    assert edge_app(client=("::1", 40000)).get("/metrics").status_code == 200
+    assert edge_app(metrics_public=True).get("/metrics").status_code == 200
+
+
 def test_operation_labels_are_bounded(edge_app: EdgeApp) -> None:
     client = edge_app()
     metrics = gateway.app.Metrics()
@@ -65,7 +77,7 @@ def test_operation_labels_are_bounded(edge_app: EdgeApp) -> None:
         metrics.operation_label(f"Op{i}", validated=True)
     assert metrics.operation_label("Op299", validated=True) == "other"
     assert metrics.operation_label("Op0", validated=True) == "Op0"
-    assert client.get("/metrics").status_code == 200
+    assert client.get("/metrics").status_code == 403  # not a loopback client: see below
 
 
 def test_rate_limit_per_principal_in_memory(edge_app: EdgeApp) -> None:
