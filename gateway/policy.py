@@ -100,14 +100,16 @@ def can_read_body(principal: Principal, facts: ComplaintFacts) -> bool:
 
 
 def can_read_reporter(principal: Principal, facts: ComplaintFacts) -> bool:
-    """Reporter identity: an OPERATOR of the handling agency, or OMBUDSMAN on an escalated
-    complaint; never when the complaint is anonymous (or its flag is unknown)."""
+    """Reporter identity: a provincial or regency OPERATOR of the handling agency, or OMBUDSMAN
+    on an escalated complaint; never when the complaint is anonymous (or its flag is unknown)."""
     if facts.is_anonymous is not False:
         return False
     if principal.tier is PrincipalTier.OMBUDSMAN:
         return facts.status == ComplaintStatus.ESCALATED.value
+    # Not NATIONAL (DESIGN.md §4): its row scope is everything, so its `agency` claim would be
+    # the only gate, and any agency's reporters would be one claim away.
     return (
-        principal.tier in {PrincipalTier.NATIONAL, PrincipalTier.PROVINCIAL, PrincipalTier.REGENCY}
+        principal.tier in {PrincipalTier.PROVINCIAL, PrincipalTier.REGENCY}
         and principal.role is Role.OPERATOR
         and principal.agency is not None
         and principal.agency == facts.agency_code

@@ -62,9 +62,9 @@ class Category:
 
 
 @strawberry.type(
-    description="Who reported a complaint: personal data, readable only by an OPERATOR of the "
-    "handling agency (or the Ombudsman on an escalated complaint), never for anonymous "
-    "reports; every read is written to the access log."
+    description="Who reported a complaint: personal data, readable only by a provincial or "
+    "regency OPERATOR of the handling agency (or the Ombudsman on an escalated complaint), "
+    "never for anonymous reports; every read is written to the access log."
 )
 class Reporter:
     name: str

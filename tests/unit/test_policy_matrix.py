@@ -82,7 +82,7 @@ def test_authorization_matrix(case: tuple[PrincipalTier, Role, str, str, bool]) 
     expected_reporter = anonymous is False and (
         (tier is PrincipalTier.OMBUDSMAN and escalated)
         or (
-            tier in {PrincipalTier.NATIONAL, PrincipalTier.PROVINCIAL, PrincipalTier.REGENCY}
+            tier in {PrincipalTier.PROVINCIAL, PrincipalTier.REGENCY}
             and role is Role.OPERATOR
             and expected_row
         )
@@ -100,6 +100,15 @@ def test_operator_of_another_agency_cannot_read_the_reporter() -> None:
     )
     facts = ComplaintFacts("12.71", "12.71-DINKES", "IN_PROGRESS", True, False, False)
     assert not can_read_reporter(principal, facts)
+
+
+def test_a_national_operator_reads_no_reporter_whatever_agency_it_claims() -> None:
+    """Found outside: a NATIONAL token claiming a regency agency read that agency's reporters
+    (85 of 100 on a page), its row scope being everything."""
+    for agency, region in (("12.71-DLH", "12.71"), ("KL-KEMENKES", None)):
+        principal = Principal(PrincipalTier.NATIONAL, agency=agency, role=Role.OPERATOR)
+        facts = ComplaintFacts(region, agency, "IN_PROGRESS", True, False, False)
+        assert not can_read_reporter(principal, facts)
 
 
 def test_operator_without_agency_claim_cannot_read_the_reporter() -> None:
