@@ -99,16 +99,34 @@ def _header(token: str) -> dict[str, Any]:
     `jwt.decode` parses the whole token again, strictly, and must agree on the algorithm, so
     this lookup cannot widen what is accepted; it only avoids decoding the token twice.
     """
+    return _segment(token, 0)
+
+
+def verified_expiry(token: str) -> float:
+    """The `exp` of a token that has just verified (its payload, decoded without checking
+    again); 0 if it has none."""
+    try:
+        expires = _segment(token, 1).get("exp")
+    except AuthenticationError:
+        return 0.0
+    return float(expires) if isinstance(expires, int | float) else 0.0
+
+
+def _segment(token: str, index: int) -> dict[str, Any]:
+    """One base64url JSON segment of a token, decoded without verification."""
     if len(token) > _MAX_TOKEN_LENGTH:
         raise _invalid("too long")
-    segment, dot, _ = token.partition(".")
+    segments = token.split(".")
+    if len(segments) < 2 or index >= len(segments):
+        raise _invalid("malformed")
+    segment = segments[index]
     try:
-        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        decoded = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         raise _invalid("malformed") from None
-    if not dot or not isinstance(header, dict):
+    if not isinstance(decoded, dict):
         raise _invalid("malformed")
-    return header
+    return decoded
 
 
 class BearerVerifier(Protocol):

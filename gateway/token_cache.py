@@ -8,14 +8,11 @@ the JWKS stops being honoured within `TTL_SECONDS`. Only tokens that verified ar
 `MAX_TOKENS` of them, the least recently used going first.
 """
 
-import base64
-import binascii
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from gateway.auth import BearerVerifier
+from gateway.auth import BearerVerifier, verified_expiry
 from gateway.principal import Principal
 
 TTL_SECONDS = 60.0
@@ -49,20 +46,9 @@ class VerifiedTokens:
                 return principal
             del self._kept[token]
         principal = await self.verifier.verify_async(token)  # raises if it does not verify
-        until = min(_expires_at(token), now + self.ttl)
+        until = min(verified_expiry(token), now + self.ttl)
         if now < until:
             self._kept[token] = (principal, until)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
         return principal
-
-
-def _expires_at(token: str) -> float:
-    """The `exp` of a token that has just verified; 0 (keep nothing) if it cannot be read."""
-    try:
-        segment = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-        expires = claims["exp"]
-    except (IndexError, KeyError, TypeError, ValueError, binascii.Error):
-        return 0.0
-    return float(expires) if isinstance(expires, int | float) else 0.0
