@@ -267,7 +267,7 @@ class PostgresFloor:
         started = time.perf_counter()
         sql, params = query.sql("$1", "$2"), query.params(minute_now())
         sums: dict[Key, list[int]] = {}
-        add_rows(sums, await self.connection.fetch(sql, *params))
+        add_rows(sums, [tuple(row) for row in await self.connection.fetch(sql, *params)])
         self.statements += 1
         return Answer(time.perf_counter() - started, "ok", frozen(sums))
 

@@ -163,7 +163,7 @@ async def test_a_rebuild_indexes_the_month_rollup_by_region_and_period(pair: Pai
         indexes = await connection.run_sync(
             lambda sync: inspect(sync).get_indexes(Grain.MONTH.table.name)
         )
-    assert sorted(index["name"] for index in indexes) == [
+    assert sorted(str(index["name"]) for index in indexes) == [
         "ix_complaint_rollup_month_period",
         "ix_complaint_rollup_month_region",
     ]

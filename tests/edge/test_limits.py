@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query
 
+import gateway.http.complexity
 import gateway.http.documents
 from gateway.http.complexity import deepest_path
 from gateway.http.limits import DEPTH_LIMIT, INTROSPECTION_DEPTH_LIMIT
@@ -107,7 +108,7 @@ def test_each_limit_is_configurable_and_coded(
 
 def test_limits_run_once_per_distinct_document(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    original = gateway.http.documents.analyse
+    original = gateway.http.complexity.analyse
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)

@@ -14,13 +14,14 @@ from gateway.settings import load_settings
 from gateway.topology.configs import registry_sources
 from gateway.topology.layout import (
     SQL_POOL_SIZE,
+    UpPaths,
     host_name,
     postgres_storage,
     schema_name,
     split_topology,
     sqlite_storage,
 )
-from gateway.topology.up import Prepared, UpPaths, free_ports, source_key_pair, write_configs
+from gateway.topology.up import Prepared, free_ports, source_key_pair, write_configs
 from resolvers.ids import demo_node_id_key
 
 

@@ -24,7 +24,7 @@ HOMES = {
     PrincipalTier.REGENCY: "12.71",
     PrincipalTier.PUBLIC: None,
 }
-RELATIONS = {
+RELATIONS: dict[str, dict[str | None, str | None]] = {
     # relation: handling region of the complaint, per caller home
     "own": {"12": "12", "12.71": "12.71", None: "12.71"},
     "parent": {"12": None, "12.71": "12", None: "12"},
@@ -39,7 +39,7 @@ FLAGS = {
     "unknown flags": (None, None),
 }
 # Rows each tier may read, as the set of relations it reaches (DESIGN.md §4, "complaint records").
-READS = {
+READS: dict[PrincipalTier, set[str]] = {
     PrincipalTier.NATIONAL: {"own", "parent", "sibling", "child", "other province"},
     PrincipalTier.OMBUDSMAN: {"own", "parent", "sibling", "child", "other province"},
     PrincipalTier.PROVINCIAL: {"own", "child"},

@@ -148,7 +148,7 @@ def verifier_for(data_dir: Path) -> TokenVerifier:
         mode="demo", registry=data_dir / "registry.toml", jwt_secret=demo_secret(data_dir)
     )
     verifier = build_verifier(settings)
-    assert verifier is not None
+    assert isinstance(verifier, TokenVerifier)
     return verifier
 
 
