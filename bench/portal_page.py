@@ -35,8 +35,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.federation.ids import NODE_ID_KEY_FILE, NodeIdCodec
 from gateway.sources.models import AgencyRow, CategoryRow, ComplaintRow, StatusEventRow
-from resolvers.ids import NODE_ID_KEY_FILE, NodeIdCodec
 
 REGION, PAGE_SIZE = "12.71", 50
 DOCUMENT = (

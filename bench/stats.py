@@ -183,8 +183,8 @@ class GatewayTarget:
         return process_cpu(self.pid) if self.pid is not None else None
 
     async def calls(self) -> float | None:
-        """Identical concurrent source calls are shared (resolvers/coalesce.py): this counts
-        the calls made, once each."""
+        """Identical concurrent source calls are shared (gateway/federation/coalesce.py): this
+        counts the calls made, once each."""
         response = await self.client.get("/metrics")
         if response.status_code != 200:
             return None

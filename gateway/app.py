@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from gateway.admission.limits import ListSizes
 from gateway.audit import AccessLog
 from gateway.auth import (
     BearerAuthBackend,
@@ -27,8 +28,16 @@ from gateway.auth import (
 )
 from gateway.disclosure.budget import QueryBudget, build_query_budget
 from gateway.errors import ConfigurationError
+from gateway.federation.breaker import BreakerState
+from gateway.federation.context import GatewayContext
+from gateway.federation.deadline import request_deadline
+from gateway.federation.fanout import SourceCallObserver, SourceCalls
+from gateway.federation.ids import NodeIdCodec
+from gateway.federation.loaders import build_loaders
+from gateway.federation.owners import OwnerIndex
+from gateway.federation.reads import Federation
+from gateway.graph import build_schema
 from gateway.http.endpoint import EdgeOptions, GraphQLEndpoint
-from gateway.http.limits import ListSizes, QueryLimits
 from gateway.http.logs import install_logging
 from gateway.http.metrics import Metrics
 from gateway.http.persisted import PersistedQueries, read_manifest
@@ -47,14 +56,6 @@ from gateway.sources.factory import build_source
 from gateway.stats_size import BucketEstimator
 from gateway.token_cache import VerifiedTokens
 from gateway.tokens import DEMO_ISSUER
-from resolvers.breaker import BreakerState
-from resolvers.context import GatewayContext
-from resolvers.deadline import request_deadline
-from resolvers.fanout import SourceCallObserver, SourceCalls
-from resolvers.federation import Federation
-from resolvers.ids import NodeIdCodec
-from resolvers.loaders import build_loaders
-from schema import build_schema
 
 logger = logging.getLogger("lapor.gateway")
 
@@ -191,11 +192,12 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
     if metrics is not None:
         metrics.watch_breakers((source.id for source in registry.sources), calls.state)
     sources = [build_source(config, signer) for config in registry.sources]
-    federation = Federation(registry, sources, regions, calls)
+    owners = OwnerIndex(settings.owner_index_url) if settings.owner_index_url else None
+    federation = Federation(registry, sources, regions, calls, owners)
     access_log = AccessLog(settings.audit_url) if settings.audit_url else None
-    buckets = BucketEstimator.from_settings(settings, regions)
+    buckets = settings.bucket_estimator(regions)
     schema = build_schema(
-        QueryLimits.from_settings(settings, ListSizes()),
+        settings.query_limits(ListSizes()),
         max_page_size=settings.max_page_size,
         sources=len(registry.sources),
         buckets=buckets,
@@ -271,7 +273,9 @@ def create_app(settings: GatewaySettings, *, demo_tokens: DemoTokens | None = No
         Middleware(GZipMiddleware, minimum_size=1024),
         Middleware(
             AuthenticationMiddleware,
-            backend=BearerAuthBackend(None if verifier is None else VerifiedTokens(verifier)),
+            backend=BearerAuthBackend(
+                None if verifier is None else VerifiedTokens(verifier.verify_async)
+            ),
             on_error=unauthenticated,
         ),
     ]

@@ -11,6 +11,7 @@ A bad token is a 401 here, with `WWW-Authenticate` and a GraphQL-shaped JSON err
 
 import base64
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,7 +27,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from gateway.domain import PrincipalTier, RegionLevel, Role
-from gateway.keys import KEY_TYPES, MAX_KID_LENGTH, KeySource, PublicKey
+from gateway.keys import KEY_TYPES, MAX_KID_LENGTH, KeySource, PublicKey, SigningKey
 from gateway.principal import PUBLIC, Principal
 from gateway.regions import RegionIndex, level_of
 
@@ -56,11 +57,11 @@ _REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
 )
 
 
-def _invalid(reason: str) -> AuthenticationError:
+def invalid_token(reason: str) -> AuthenticationError:
     return AuthenticationError(f"invalid token: {reason}")
 
 
-def _reason(error: jwt.PyJWTError) -> str:
+def rejection_reason(error: jwt.PyJWTError) -> str:
     if isinstance(error, jwt.MissingRequiredClaimError):
         return f"missing `{error.claim}`"
     return next((text for kind, text in _REASONS if isinstance(error, kind)), "rejected")
@@ -77,7 +78,7 @@ def _decode(
     required: list[str],
 ) -> dict[str, Any]:
     if len(token) > _MAX_TOKEN_LENGTH:
-        raise _invalid("too long")
+        raise invalid_token("too long")
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -89,7 +90,7 @@ def _decode(
             options={"require": required},
         )
     except jwt.PyJWTError as error:
-        raise _invalid(_reason(error)) from None
+        raise invalid_token(rejection_reason(error)) from None
     return claims
 
 
@@ -115,17 +116,17 @@ def verified_expiry(token: str) -> float:
 def _segment(token: str, index: int) -> dict[str, Any]:
     """One base64url JSON segment of a token, decoded without verification."""
     if len(token) > _MAX_TOKEN_LENGTH:
-        raise _invalid("too long")
+        raise invalid_token("too long")
     segments = token.split(".")
     if len(segments) < 2 or index >= len(segments):
-        raise _invalid("malformed")
+        raise invalid_token("malformed")
     segment = segments[index]
     try:
         decoded = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
-        raise _invalid("malformed") from None
+        raise invalid_token("malformed") from None
     if not isinstance(decoded, dict):
-        raise _invalid("malformed")
+        raise invalid_token("malformed")
     return decoded
 
 
@@ -172,6 +173,25 @@ class TokenVerifier:
         return self.verify(token)
 
 
+async def signing_key_for(token: str, keys: KeySource, algorithms: Collection[str]) -> SigningKey:
+    """The key of `keys` a token's header names by `kid`, for an allowed `alg` that is the key's
+    own (a key verifies only with the algorithm it was published for); the one key check of
+    the gateway's bearer tokens and of the source service's scope tokens."""
+    header = _header(token)
+    algorithm = header.get("alg")
+    if not isinstance(algorithm, str) or algorithm not in algorithms:
+        raise invalid_token("algorithm not accepted")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+        raise invalid_token("no `kid`")
+    key = await keys.get(kid)
+    if key is None:
+        raise invalid_token("unknown signing key")
+    if key.algorithm != algorithm:
+        raise invalid_token("algorithm does not match the signing key")
+    return key
+
+
 @dataclass(frozen=True)
 class JwksVerifier:
     """Production tokens: RS256/ES256 signed by a key of the JWKS, found by the header's `kid`.
@@ -192,18 +212,7 @@ class JwksVerifier:
             raise ValueError("JwksVerifier verifies RS256 and ES256 tokens only")
 
     async def verify_async(self, token: str) -> Principal:
-        header = _header(token)
-        algorithm = header.get("alg")
-        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
-            raise _invalid("algorithm not accepted")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
-            raise _invalid("no `kid`")
-        key = await self.keys.get(kid)
-        if key is None:
-            raise _invalid("unknown signing key")
-        if key.algorithm != algorithm:
-            raise _invalid("algorithm does not match the signing key")
+        key = await signing_key_for(token, self.keys, self.algorithms)
         claims = _decode(
             token,
             key.public_key,

@@ -36,7 +36,7 @@ class ComplaintField:
     filters: tuple[str, ...] = ()
     """`ComplaintFilter` fields that read it."""
     dimensions: tuple[str, ...] = ()
-    """`StatsDimension` values that group by it."""
+    """`Dimension` values that group by it (`StatsDimension` in the public schema)."""
 
 
 _E, _O = FieldRule.EVERYONE, FieldRule.OFFICIALS

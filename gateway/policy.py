@@ -117,6 +117,34 @@ def can_read_reporter(principal: Principal, facts: ComplaintFacts) -> bool:
     )
 
 
+# --- Writes -------------------------------------------------------------------------------
+
+
+def can_write(principal: Principal, facts: ComplaintFacts, dispose_to: str | None = None) -> bool:
+    """Case work on a complaint (DESIGN.md §4, "writes"): an OPERATOR of its handling agency,
+    on a complaint inside the caller's row scope. `dispose_to`, the region of the agency a
+    disposition routes it to (`NATIONAL` for a K/L agency), asks for a disposition: the
+    handling agency's operators may route their case anywhere, and a provincial ADMIN may route
+    any complaint handled inside its province to an agency inside it. Analysts and the public
+    write nothing; nobody writes a complaint outside their row scope."""
+    if principal.tier is PrincipalTier.PUBLIC or not row_visible(row_scope(principal), facts):
+        return False
+    handling_operator = (
+        principal.role is Role.OPERATOR
+        and principal.agency is not None
+        and principal.agency == facts.agency_code
+    )
+    if dispose_to is None or handling_operator:
+        return handling_operator
+    return (
+        principal.tier is PrincipalTier.PROVINCIAL
+        and principal.role is Role.ADMIN
+        and principal.region is not None
+        and dispose_to != NATIONAL
+        and is_inside(dispose_to, principal.region)
+    )
+
+
 def can_read_access_log(principal: Principal) -> bool:
     return principal.tier is PrincipalTier.NATIONAL and principal.role is Role.ADMIN
 

@@ -8,20 +8,19 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.admission.limits import ListSizes, QueryLimits
 from gateway.errors import ConfigurationError
-from gateway.http.limits import DEPTH_LIMIT
-from gateway.stats_size import (
-    AGENCIES_PER_REGION,
-    CATEGORIES,
-    DEFAULT_BUCKET_CAP,
-    FIRST_YEAR,
-    NATIONAL_AGENCIES,
-)
+from gateway.regions import RegionIndex
+from gateway.stats_size import BucketEstimator
 
 DEFAULT_DATA_DIR = Path("data")
 JWKS_ALGORITHMS = ("RS256", "ES256")
 """Asymmetric algorithms a JWKS key may sign with; HS256 exists only for demo tokens."""
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_LIMITS = QueryLimits()
+"""The document bounds' defaults, declared once (`gateway.admission.limits`)."""
+_BUCKETS = BucketEstimator(RegionIndex([]))
+"""The bucket estimate's defaults, declared once (`gateway.stats_size`)."""
 
 
 class GatewaySettings(BaseSettings):
@@ -85,6 +84,12 @@ class GatewaySettings(BaseSettings):
     breaker_reset_seconds: float = Field(
         default=10.0, gt=0, le=3600, description="How long an open circuit waits for a probe."
     )
+    owner_index_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the complaint owner index: where complaints moved to "
+        "another source are handled now, so their ids keep working; without one, a complaint "
+        "is looked up by id in its home region's source only.",
+    )
     audit_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the append-only reporter access log; without one, "
@@ -96,38 +101,53 @@ class GatewaySettings(BaseSettings):
         default=128 * 1024, ge=1024, le=16 * 1024 * 1024, description="Request body (413)."
     )
     max_query_length: int = Field(
-        default=32 * 1024, ge=64, le=1024 * 1024, description="Query text, in code points."
+        default=_LIMITS.max_query_length,
+        ge=64,
+        le=1024 * 1024,
+        description="Query text, in code points.",
     )
-    max_tokens: int = Field(default=2000, ge=10, le=100_000, description="Lexical tokens.")
+    max_tokens: int = Field(
+        default=_LIMITS.max_tokens, ge=10, le=100_000, description="Lexical tokens."
+    )
     max_depth: int = Field(
-        default=DEPTH_LIMIT, ge=2, le=100, description="Nested field levels (see DEPTH_LIMIT)."
+        default=_LIMITS.max_depth,
+        ge=2,
+        le=100,
+        description="Nested field levels (see `gateway.admission.limits.DEPTH_LIMIT`).",
     )
-    max_aliases: int = Field(default=15, ge=0, le=10_000)
-    max_root_fields: int = Field(default=10, ge=1, le=1000)
-    max_directives: int = Field(default=20, ge=0, le=10_000)
+    max_aliases: int = Field(default=_LIMITS.max_aliases, ge=0, le=10_000)
+    max_root_fields: int = Field(default=_LIMITS.max_root_fields, ge=1, le=1000)
+    max_directives: int = Field(default=_LIMITS.max_directives, ge=0, le=10_000)
     max_fragment_spreads: int = Field(
-        default=50, ge=1, le=100_000, description="Fragment spreads once fragments are expanded."
+        default=_LIMITS.max_fragment_spreads,
+        ge=1,
+        le=100_000,
+        description="Fragment spreads once fragments are expanded.",
     )
     max_cost: int = Field(
-        default=50_000, ge=1, description="Static cost budget: fields x list sizes (see README)."
+        default=_LIMITS.max_cost,
+        ge=1,
+        description="Static cost budget: fields x list sizes (see README).",
     )
     # `complaintStats` size (gateway/stats_size.py): a grouping whose estimated buckets exceed
     # the cap is refused before any source is called; the cardinalities feed the estimate.
     stats_bucket_cap: int = Field(
-        default=DEFAULT_BUCKET_CAP,
+        default=_BUCKETS.cap,
         ge=1,
         le=1_000_000,
         description="Buckets a `complaintStats` may produce (STATS_TOO_LARGE beyond).",
     )
     stats_agencies_per_region: int = Field(
-        default=AGENCIES_PER_REGION, ge=1, description="Agencies per province or regency."
+        default=_BUCKETS.agencies_per_region, ge=1, description="Agencies per province or regency."
     )
     stats_national_agencies: int = Field(
-        default=NATIONAL_AGENCIES, ge=1, description="National agencies (K/L and BUMN)."
+        default=_BUCKETS.national_agencies, ge=1, description="National agencies (K/L and BUMN)."
     )
-    stats_categories: int = Field(default=CATEGORIES, ge=1, description="Complaint categories.")
+    stats_categories: int = Field(
+        default=_BUCKETS.categories, ge=1, description="Complaint categories."
+    )
     stats_first_year: int = Field(
-        default=FIRST_YEAR, ge=1990, le=2100, description="The earliest year sources hold."
+        default=_BUCKETS.first_year, ge=1990, le=2100, description="The earliest year sources hold."
     )
     introspection: bool | None = Field(
         default=None, description="Schema introspection; default: on in demo mode only."
@@ -226,6 +246,32 @@ class GatewaySettings(BaseSettings):
     def introspection_enabled(self) -> bool:
         """Introspection and "Did you mean" suggestions: demo/dev only unless set explicitly."""
         return self.demo if self.introspection is None else self.introspection
+
+    def query_limits(self, sizes: ListSizes) -> QueryLimits:
+        return QueryLimits(
+            max_query_length=self.max_query_length,
+            max_tokens=self.max_tokens,
+            max_depth=self.max_depth,
+            max_aliases=self.max_aliases,
+            max_root_fields=self.max_root_fields,
+            max_directives=self.max_directives,
+            max_fragment_spreads=self.max_fragment_spreads,
+            max_cost=self.max_cost,
+            # Suggestions ("Did you mean ...") reveal names as introspection would.
+            introspection=self.introspection_enabled,
+            suggestions=self.introspection_enabled,
+            sizes=sizes,
+        )
+
+    def bucket_estimator(self, regions: RegionIndex) -> BucketEstimator:
+        return BucketEstimator(
+            regions=regions,
+            cap=self.stats_bucket_cap,
+            agencies_per_region=self.stats_agencies_per_region,
+            national_agencies=self.stats_national_agencies,
+            categories=self.stats_categories,
+            first_year=self.stats_first_year,
+        )
 
 
 def load_settings(config_file: Path) -> GatewaySettings:

@@ -41,7 +41,9 @@ from gateway.policy import RowScope
 ALGORITHM = "ES256"
 SCOPE_CLAIM = "scope"
 OPERATION_CLAIM = "op"
-OPERATIONS = frozenset({"rows", "stats"})
+OPERATIONS = frozenset({"rows", "stats", "write"})
+"""What a token is good for: reading rows, counting (every region's counts, no rows), or
+writing one complaint inside its scope."""
 DEFAULT_ISSUER = "lapor-gateway"
 DEFAULT_TTL_SECONDS = 30
 MAX_TTL_SECONDS = 60

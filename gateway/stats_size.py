@@ -24,20 +24,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import prod
-from typing import TYPE_CHECKING
 
 from gateway.domain import Channel, ComplaintStatus, ComplaintType, RegionLevel, Tier
 from gateway.errors import StatsTooLargeError
 from gateway.regions import RegionIndex, level_of, province_of
 from gateway.sources.base import ComplaintCriteria, Dimension
 
-if TYPE_CHECKING:
-    from gateway.settings import GatewaySettings
-
 DEFAULT_BUCKET_CAP = 10_000
 """Buckets a `complaintStats` may produce: about 50 us of CPU each to merge, disclose and
 complete, ~0.5 s in all (completion yields to the event loop between slices,
-`schema/execution.py`)."""
+`gateway/graph/execution.py`)."""
 AGENCIES_PER_REGION = 21
 """The demo catalog's units per province (21; a regency or city has 19)."""
 NATIONAL_AGENCIES = 28
@@ -69,17 +65,6 @@ class BucketEstimator:
     national_agencies: int = NATIONAL_AGENCIES
     categories: int = CATEGORIES
     first_year: int = FIRST_YEAR
-
-    @classmethod
-    def from_settings(cls, settings: "GatewaySettings", regions: RegionIndex) -> "BucketEstimator":
-        return cls(
-            regions=regions,
-            cap=settings.stats_bucket_cap,
-            agencies_per_region=settings.stats_agencies_per_region,
-            national_agencies=settings.stats_national_agencies,
-            categories=settings.stats_categories,
-            first_year=settings.stats_first_year,
-        )
 
     def check(self, dimensions: Collection[Dimension], criteria: ComplaintCriteria) -> int:
         """The estimate, or STATS_TOO_LARGE when it is over the cap."""

@@ -10,45 +10,48 @@ the JWKS stops being honoured within `TTL_SECONDS`. Only tokens that verified ar
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
-from gateway.auth import BearerVerifier, verified_expiry
-from gateway.principal import Principal
+from gateway.auth import verified_expiry
 
 TTL_SECONDS = 60.0
 MAX_TOKENS = 10_000
+T = TypeVar("T")
 
 
-class VerifiedTokens:
-    """A `BearerVerifier` in front of another, keeping what it verified (module docstring)."""
+class VerifiedTokens(Generic[T]):
+    """`verify` (a token in, what it proves out, or an error) in front of which what verified
+    is kept (module docstring): the gateway's bearer tokens (a `Principal`) and the source
+    service's scope tokens (a `ScopeClaim`)."""
 
     def __init__(
         self,
-        verifier: BearerVerifier,
+        verify: Callable[[str], Awaitable[T]],
         *,
         ttl: float = TTL_SECONDS,
         size: int = MAX_TOKENS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.verifier = verifier
+        self.verify = verify
         self.ttl = ttl
         self.size = size
         self.clock = clock
-        self._kept: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[T, float]] = OrderedDict()
 
-    async def verify_async(self, token: str) -> Principal:
+    async def verify_async(self, token: str) -> T:
         now = self.clock()
         kept = self._kept.get(token)
         if kept is not None:
-            principal, until = kept
+            proven, until = kept
             if now < until:
                 self._kept.move_to_end(token)
-                return principal
+                return proven
             del self._kept[token]
-        principal = await self.verifier.verify_async(token)  # raises if it does not verify
+        proven = await self.verify(token)  # raises if it does not verify
         until = min(verified_expiry(token), now + self.ttl)
         if now < until:
-            self._kept[token] = (principal, until)
+            self._kept[token] = (proven, until)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
-        return principal
+        return proven

@@ -1,1 +1,3 @@
-"""How fields are answered: planning, fan-out, merging and per-request loaders."""
+"""The root fields' resolvers: each turns its arguments into a plan through the policy and the
+federation engine (`gateway/federation`), and builds the schema's objects from what the sources
+return."""

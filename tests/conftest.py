@@ -14,12 +14,12 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.domain import PrincipalTier, Role
+from gateway.federation.ids import NodeIdCodec, demo_node_id_key
+from gateway.federation.reads import Federation
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings
 from gateway.sources.sql import create_source_engine
 from gateway.tokens import issue_demo_token
-from resolvers.federation import Federation
-from resolvers.ids import NodeIdCodec, demo_node_id_key
 from tests.factories import SourceWorld, make_agency, make_complaint, write_world
 
 POSTGRES_URL = os.environ.get(
@@ -34,6 +34,17 @@ def postgres_reachable() -> bool:
             return True
     except OSError:
         return False
+
+
+def require_postgres() -> None:
+    """Skip a PostgreSQL test where no server runs, with the reason; in CI (`CI=true`), where
+    the server is started before the tests, fail instead."""
+    if postgres_reachable():
+        return
+    reason = "PostgreSQL is not reachable on 127.0.0.1:5432 (set LAPOR_TEST_POSTGRES_URL)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def small_world() -> dict[str, tuple[tuple[str, ...], SourceWorld]]:
@@ -135,8 +146,8 @@ async def _build_sources(backend: str, tmp: Path) -> list[SourceConfig]:
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def registry_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     backend: str = request.param
-    if backend == "postgres" and not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (set LAPOR_TEST_POSTGRES_URL)")
+    if backend == "postgres":
+        require_postgres()
     tmp = tmp_path_factory.mktemp(backend)
     configs = asyncio.run(_build_sources(backend, tmp))
     path = tmp / "registry.toml"

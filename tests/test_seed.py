@@ -23,7 +23,7 @@ from gateway.domain import RESOLVED_STATUSES, ComplaintStatus
 from gateway.regions import NATIONAL, is_inside, load_regions
 from gateway.sources.models import ComplaintRow
 from gateway.sources.records import RECORD_KEY_RANGE
-from tests.conftest import POSTGRES_URL, postgres_reachable
+from tests.conftest import POSTGRES_URL, require_postgres
 
 REGIONS = load_regions()
 SOURCES = {source.id: source for source in demo_topology(REGIONS)}
@@ -434,8 +434,7 @@ async def test_write_async_round_trips_on_aiosqlite(
 async def test_write_async_on_postgres_leaves_sequences_usable(
     north_sumatra: dict[str, SourceData],
 ) -> None:
-    if not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable (set LAPOR_TEST_POSTGRES_URL)")
+    require_postgres()
     data = north_sumatra["reg-12.15"]
     schema = "seed_test"
     admin = create_async_engine(POSTGRES_URL)

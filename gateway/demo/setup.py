@@ -15,16 +15,17 @@ import tomli_w
 
 from gateway.demo.topology import demo_topology
 from gateway.domain import PrincipalTier, Role
+from gateway.federation.ids import demo_node_id_key
 from gateway.regions import load_regions
 from gateway.registry import SourceConfig, write_registry
 from gateway.source_tokens import demo_source_key
 from gateway.tokens import SECRET_FILE, demo_secret, issue_demo_token
-from resolvers.ids import demo_node_id_key
 
 SEED_MARKER = "seed.json"
 REGISTRY_FILE = "registry.toml"
 CONFIG_FILE = "gateway.toml"
 AUDIT_FILE = "audit.db"
+OWNER_INDEX_FILE = "owners.db"
 SEED_VERSION = 5
 
 
@@ -107,6 +108,7 @@ def write_demo_config(data_dir: Path) -> Path:
         # Signs the scope tokens of remote sources, should the registry name any.
         "source_token_key_file": source_key.name,
         "audit_url": f"sqlite+aiosqlite:///{(data_dir / AUDIT_FILE).resolve()}",
+        "owner_index_url": f"sqlite+aiosqlite:///{(data_dir / OWNER_INDEX_FILE).resolve()}",
     }
     config.write_text(tomli_w.dumps({"gateway": settings}), encoding="utf-8")
     return config

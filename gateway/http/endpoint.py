@@ -31,7 +31,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
+from gateway.admission.documents import DocumentCache
 from gateway.auth import PrincipalUser
+from gateway.federation.context import GatewayContext
+from gateway.federation.explain import PLAN_EXTENSION
 from gateway.http.body import (
     BAD_REQUEST,
     GraphQLParams,
@@ -40,7 +43,6 @@ from gateway.http.body import (
     query_string_params,
     read_body,
 )
-from gateway.http.documents import DocumentCache
 from gateway.http.errors import HttpError, graphql_response
 from gateway.http.logs import REQUEST_LOGGER
 from gateway.http.metrics import Metrics
@@ -54,8 +56,6 @@ from gateway.http.persisted import PersistedQueries
 from gateway.http.ratelimit import RATE_LIMITED, RateLimiter, rate_key
 from gateway.http.request_id import request_id_of
 from gateway.principal import PUBLIC, Principal
-from resolvers.context import GatewayContext
-from resolvers.explain import PLAN_EXTENSION
 
 logger = logging.getLogger(REQUEST_LOGGER)
 failures = logging.getLogger("lapor.errors")

@@ -18,8 +18,8 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway.federation.breaker import BreakerState
 from gateway.http.observed import failure_code
-from resolvers.breaker import BreakerState
 
 MAX_OPERATION_LABELS = 200
 LOOPBACK_CLIENTS = frozenset({"127.0.0.1", "::1"})

@@ -1,7 +1,7 @@
 """What source-call observers (metrics, tracing) share: the stable code of a failure.
 
-Observers implement `resolvers.fanout.SourceCallObserver`; `SourceCalls` enters each one around
-every guarded call (breaker, retry and all).
+Observers implement `gateway.federation.fanout.SourceCallObserver`; `SourceCalls` enters each
+one around every guarded call (breaker, retry and all).
 """
 
 import asyncio

@@ -16,9 +16,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurvePublicKey
 
-from gateway.auth import _header, _invalid, _reason
+from gateway.auth import invalid_token, rejection_reason, signing_key_for
 from gateway.errors import ConfigurationError
-from gateway.keys import MAX_KID_LENGTH, JwksError, JwksFileKeys, KeySource, SigningKey
+from gateway.keys import JwksError, JwksFileKeys, KeySource, SigningKey
 from gateway.service.settings import ServiceSettings
 from gateway.source_tokens import (
     ALGORITHM,
@@ -29,9 +29,9 @@ from gateway.source_tokens import (
     ScopeClaimError,
     decode_scope,
 )
+from gateway.token_cache import VerifiedTokens
 
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", SCOPE_CLAIM]
-_VERIFIED_LIMIT = 4096
 
 
 class PemKey(KeySource):
@@ -84,9 +84,11 @@ class ScopeTokenVerifier:
     audience: str
     leeway_seconds: int = 5
     max_lifetime_seconds: int = 60
-    _verified: dict[str, tuple[ScopeClaim, float]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _verified: VerifiedTokens[ScopeClaim] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The gateway reuses a token for some seconds: one verified is kept by its exact bytes.
+        object.__setattr__(self, "_verified", VerifiedTokens(self._verify))
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> "ScopeTokenVerifier":
@@ -99,31 +101,12 @@ class ScopeTokenVerifier:
         )
 
     async def verify(self, token: str) -> ScopeClaim:
-        """The token's scope claim. The gateway reuses a token for some seconds, so a token
-        verified once is remembered by its exact bytes until it expires (its signature
-        cannot change without the bytes changing; a key removed from a JWKS therefore stops
-        verifying within a token's life, at most a minute)."""
-        remembered = self._verified.get(token)
-        if remembered is not None:
-            if time.time() < remembered[1] + self.leeway_seconds:
-                return remembered[0]
-            del self._verified[token]
-        claim, expires = await self._verify(token)
-        if len(self._verified) >= _VERIFIED_LIMIT:
-            self._verified.clear()
-        self._verified[token] = (claim, expires)
-        return claim
+        """The token's scope claim (`gateway.token_cache`: kept until the earlier of its `exp`
+        and a minute, so a key removed from a JWKS stops verifying within a minute)."""
+        return await self._verified.verify_async(token)
 
-    async def _verify(self, token: str) -> tuple[ScopeClaim, float]:
-        header = _header(token)
-        if header.get("alg") != ALGORITHM:
-            raise _invalid("algorithm not accepted")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
-            raise _invalid("no `kid`")
-        key = await self.keys.get(kid)
-        if key is None:
-            raise _invalid("unknown signing key")
+    async def _verify(self, token: str) -> ScopeClaim:
+        key = await signing_key_for(token, self.keys, (ALGORITHM,))
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -135,26 +118,25 @@ class ScopeTokenVerifier:
                 options={"require": _REQUIRED_CLAIMS},
             )
         except jwt.PyJWTError as error:
-            raise _invalid(_reason(error)) from None
+            raise invalid_token(rejection_reason(error)) from None
         self._check_lifetime(claims)
         if claims["aud"] != self.audience:  # one source per token: never a list of them
-            raise _invalid("wrong audience")
+            raise invalid_token("wrong audience")
         try:
             operation = claims.get(OPERATION_CLAIM, "rows")
             if operation not in OPERATIONS:
                 raise ScopeClaimError("`op` must be `rows` or `stats`")
-            claim = replace(decode_scope(claims[SCOPE_CLAIM]), operation=operation)
-            return claim, float(claims["exp"])
+            return replace(decode_scope(claims[SCOPE_CLAIM]), operation=operation)
         except ScopeClaimError:
-            raise _invalid("bad `scope`") from None
+            raise invalid_token("bad `scope`") from None
 
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
         issued, expires = claims["iat"], claims["exp"]
         if not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in (issued, expires)
         ):
-            raise _invalid("bad `iat` or `exp`")
+            raise invalid_token("bad `iat` or `exp`")
         if expires - issued > self.max_lifetime_seconds:
-            raise _invalid("lives too long")
+            raise invalid_token("lives too long")
         if issued > time.time() + self.leeway_seconds:
-            raise _invalid("issued in the future")
+            raise invalid_token("issued in the future")

@@ -9,43 +9,24 @@ rest, whose text stays in this service's log.
 import logging
 from collections.abc import Iterator
 
-from graphql import GraphQLError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from strawberry.extensions import SchemaExtension
 
-from gateway.errors import GatewayError
+from gateway.error_masking import coded_error
+from gateway.errors import GatewayError, SourceTimeoutError, SourceUnavailableError
 
 logger = logging.getLogger("lapor.service")
 
 
-def _coded(error: GraphQLError, message: str, code: str) -> GraphQLError:
-    return GraphQLError(message, nodes=error.nodes, path=error.path, extensions={"code": code})
-
-
-def coded_error(error: GraphQLError) -> GraphQLError:
-    original = error.original_error
-    if original is None:
-        code = (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED"
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={**(error.extensions or {}), "code": code},
-        )
-    if isinstance(original, GatewayError):
-        return GraphQLError(
-            original.message, nodes=error.nodes, path=error.path, extensions=original.extensions
-        )
+def database_failure(original: BaseException) -> GatewayError | None:
+    """The database's timeouts and outages, as the codes the gateway maps (logged here)."""
     if isinstance(original, TimeoutError):
-        logger.warning("database call at %s timed out", error.path)
-        return _coded(error, "source timed out", "SOURCE_TIMEOUT")
+        logger.warning("database call timed out")
+        return SourceTimeoutError("source timed out")
     if isinstance(original, OSError | OperationalError | InterfaceError):
-        logger.warning("database unavailable at %s", error.path, exc_info=original)
-        return _coded(error, "source unavailable", "SOURCE_UNAVAILABLE")
-    logger.error("unexpected error at %s", error.path, exc_info=original)
-    return _coded(error, "Internal server error", "INTERNAL_SERVER_ERROR")
+        logger.warning("database unavailable", exc_info=original)
+        return SourceUnavailableError("source unavailable")
+    return None
 
 
 class ServiceErrors(SchemaExtension):
@@ -53,4 +34,6 @@ class ServiceErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [coded_error(error) for error in result.errors]
+            result.errors = [
+                coded_error(error, logger, classify=database_failure) for error in result.errors
+            ]

@@ -22,32 +22,35 @@ from strawberry.types.base import StrawberryObjectDefinition
 from gateway.domain import Tier
 from gateway.errors import AuthorizationError, BadUserInputError
 from gateway.policy import RowScope
-from gateway.service.contract import (
-    COLUMN_OF_FIELD,
-    CONTRACT_VERSION,
-    STATS_DIMENSION_FIELDS,
-    utc_naive,
-)
 from gateway.service.errors import ServiceErrors
 from gateway.service.execution import Plan, flat_plan, flat_records_execution
 from gateway.service.settings import ServiceSettings
 from gateway.service.types import (
     Agency,
     Category,
+    ChangeInput,
+    ChangeOutcome,
     Complaint,
     Contract,
     Criteria,
-    Dimension,
     Disposition,
     FollowUp,
     Keyset,
     Reporter,
-    SortOrder,
     StatsRow,
     StatusEvent,
 )
 from gateway.source_tokens import ScopeClaim
 from gateway.sources import base
+from gateway.sources.base import Dimension, SortOrder
+from gateway.sources.contract import (
+    COLUMN_OF_FIELD,
+    CONTRACT_VERSION,
+    STATS_DIMENSION_FIELDS,
+    WireError,
+    change_from_wire,
+    utc_naive,
+)
 from gateway.sources.records import StatsPart
 from gateway.sources.records import StatsRow as StatsRecord
 from gateway.sources.sql import SqlSource
@@ -76,9 +79,13 @@ def _bounded(settings: ServiceSettings, name: str, values: Sequence[object]) -> 
 def _row_scope(info: Info) -> RowScope:
     """The token's scope for reading rows. A stats token reads every region's counts, so it
     reads no rows at all: a token is good only for the kind of call it was signed for."""
+    return _scope_for(info, "rows")
+
+
+def _scope_for(info: Info, operation: str) -> RowScope:
     claim = info.context.claim
-    if claim.operation != "rows":
-        raise AuthorizationError("this token was signed for stats, not for reading rows")
+    if claim.operation != operation:
+        raise AuthorizationError(f"this token was signed for {claim.operation}, not {operation}")
     return claim.scope
 
 
@@ -139,7 +146,7 @@ def _stats_row(record: StatsRecord, dimensions: Sequence[Dimension]) -> StatsRow
         overdue_key=record.overdue_key,
     )
     for dimension, value in zip(dimensions, record.key, strict=True):
-        setattr(row, STATS_DIMENSION_FIELDS[base.Dimension(dimension.value)], value)
+        setattr(row, STATS_DIMENSION_FIELDS[dimension], value)
     return row
 
 
@@ -160,7 +167,7 @@ async def resolve_page(
         raise BadUserInputError(f"`limit` must be 0 to {info.context.settings.max_items}")
     request = base.PageRequest(
         criteria=_criteria(info, criteria),
-        order=base.SortOrder(order.value),
+        order=order,
         limit=limit,
         after=None if after is None else base.Keyset(utc_naive(after.submitted_at), after.id),
         columns=_columns(columns or ()),
@@ -181,7 +188,7 @@ async def resolve_stats(
         info,
         info.context.source.fetch_stats(
             _criteria(info, criteria, stats=True),
-            [base.Dimension(dimension.value) for dimension in dimensions],
+            dimensions,
             info.context.claim.split,
         ),
     )
@@ -271,6 +278,32 @@ class Query:
     )
 
 
+async def resolve_apply_change(info: Info, change: ChangeInput) -> ChangeOutcome:
+    _bounded(info.context.settings, "values", change.values)
+    try:
+        decoded = change_from_wire(
+            change.complaint_id,
+            change.expected_version,
+            change.at,
+            change.actor_agency,
+            change.note,
+            [(value.column, value.value) for value in change.values],
+        )
+    except WireError as error:
+        raise BadUserInputError(str(error)) from None
+    source, scope = info.context.source, _scope_for(info, "write")
+    return cast(ChangeOutcome, await _run(info, source.apply_change(decoded, scope)))
+
+
+@strawberry.type(description="Source contract v1's writes: each in one transaction.")
+class Mutation:
+    apply_change: ChangeOutcome = strawberry.field(
+        resolver=resolve_apply_change,
+        description="Apply one change to one complaint inside the token's scope; NOT_FOUND "
+        "for any other (out of scope answers exactly like missing).",
+    )
+
+
 class ContractSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -298,6 +331,7 @@ def build_contract_schema() -> strawberry.Schema:
     plans: dict[str, Plan] = {}
     schema = ContractSchema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),

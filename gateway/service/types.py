@@ -1,33 +1,16 @@
-"""The source contract's GraphQL types: flat records, the filter input, two enums.
+"""The source contract's GraphQL types: flat records and the filter input (its two enums,
+`SortOrder` and `Dimension`, and the `ChangeResult` of writes, are the domain's, registered in
+`schema.enums`).
 
 Object types mirror the frozen records of `gateway.sources.records` field for field (in
 camelCase), so resolvers return the records themselves; a test checks the two never drift.
 """
 
 from datetime import date, datetime
-from enum import Enum
 
 import strawberry
 
-
-@strawberry.enum(description="Complaint orderings; ties break on the complaint id.")
-class SortOrder(Enum):
-    SUBMITTED_AT_DESC = "SUBMITTED_AT_DESC"
-    SUBMITTED_AT_ASC = "SUBMITTED_AT_ASC"
-
-
-@strawberry.enum(description="What stats group by.")
-class Dimension(Enum):
-    PROVINCE = "PROVINCE"
-    REGENCY = "REGENCY"
-    AGENCY = "AGENCY"
-    TIER = "TIER"
-    CATEGORY = "CATEGORY"
-    TYPE = "TYPE"
-    CHANNEL = "CHANNEL"
-    STATUS = "STATUS"
-    YEAR = "YEAR"
-    MONTH = "MONTH"
+from schema.enums import ChangeResult  # registers it, `SortOrder` and `Dimension` too
 
 
 @strawberry.input(description="A filter (never a scope: that is the token's). Naive UTC times.")
@@ -172,3 +155,33 @@ class Contract:
     version: int
     source_id: str
     covers: list[str]
+
+
+@strawberry.input(description="One column a change sets; timestamps as naive UTC ISO 8601.")
+class ColumnValue:
+    column: str = strawberry.field(description="A writable column, in camelCase.")
+    value: str | None
+
+
+@strawberry.input(
+    description="One change to one complaint, applied whole or not at all: its columns set, "
+    "its version moved on by one, a status event appended when the status changes."
+)
+class ChangeInput:
+    complaint_id: str
+    expected_version: int = strawberry.field(
+        description="The version the change was decided on; any other refuses it."
+    )
+    at: datetime
+    actor_agency: str | None
+    note: str | None
+    values: list[ColumnValue]
+
+
+@strawberry.type(description="What became of a change.")
+class ChangeOutcome:
+    result: ChangeResult
+    version: int | None = strawberry.field(
+        description="After the change (APPLIED), or the current one (VERSION_CONFLICT)."
+    )
+    status: str | None

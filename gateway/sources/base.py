@@ -14,6 +14,7 @@ from typing import Protocol
 from gateway.domain import Tier
 from gateway.policy import RowScope
 from gateway.registry import SourceConfig
+from gateway.sources.changes import ChangeOutcome, ComplaintChange
 from gateway.sources.records import (
     AgencyRecord,
     CategoryRecord,
@@ -136,3 +137,8 @@ class Source(Protocol):
     async def fetch_follow_ups(
         self, complaint_ids: Sequence[str], scope: RowScope
     ) -> list[FollowUpRecord]: ...
+
+    async def apply_change(self, change: ComplaintChange, scope: RowScope) -> ChangeOutcome:
+        """One change to one complaint inside `scope`, whole or not at all
+        (`gateway.sources.changes`); a scope of published complaints only writes nothing."""
+        ...

@@ -3,7 +3,7 @@
 Each `Source` method is one GraphQL document (module constants below) POSTed to the source
 service's endpoint with a fresh per-call scope token (`gateway.source_tokens`): the row scope
 travels signed in the token, never as an argument, and the service enforces it itself.
-Answers become frozen records right here (`gateway.service.contract`), strictly checked.
+Answers become frozen records right here (`gateway.sources.contract`), strictly checked.
 
 Failures are coded, never carrying the remote's text: connection refused or reset →
 SOURCE_UNAVAILABLE; an HTTP timeout → SOURCE_TIMEOUT; HTTP errors (5xx, a refused token)
@@ -29,18 +29,21 @@ from gateway.errors import (
 )
 from gateway.policy import RowScope
 from gateway.registry import SourceConfig
-from gateway.service.contract import (
+from gateway.source_tokens import SourceTokenSigner
+from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
+from gateway.sources.changes import ChangeOutcome, ChangeResult, ComplaintChange
+from gateway.sources.contract import (
     WireError,
     camel,
+    change_variables,
     columns_to_wire,
     criteria_variables,
     decode_count,
+    decode_outcome,
     decode_records,
     decode_stats,
     keyset_variables,
 )
-from gateway.source_tokens import SourceTokenSigner
-from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
 from gateway.sources.records import (
     AgencyRecord,
     CategoryRecord,
@@ -120,6 +123,12 @@ query Reporters($ids: [String!]!) {
 }
 """
 
+APPLY_CHANGE = """
+mutation ApplyChange($change: ChangeInput!) {
+  applyChange(change: $change) { result version status }
+}
+"""
+
 _UNAVAILABLE = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 _REMOTE_CODES: dict[str, type[SourceError]] = {
     "SOURCE_TIMEOUT": SourceTimeoutError,
@@ -194,6 +203,16 @@ class RemoteSource:
         variables = {"ids": list(ids), **_projection(columns)}
         data = await self._query(COMPLAINTS, variables, scope)
         return self._decode(ComplaintRecord, data, "complaints")
+
+    async def apply_change(self, change: ComplaintChange, scope: RowScope) -> ChangeOutcome:
+        if scope.published_only:  # the public's scope writes nothing: not even a call
+            return ChangeOutcome(ChangeResult.NOT_FOUND)
+        variables = {"change": change_variables(change)}
+        data = await self._query(APPLY_CHANGE, variables, scope, operation="write")
+        try:
+            return decode_outcome(data.get("applyChange"))
+        except WireError as error:
+            raise self._bad_response(error) from None
 
     async def fetch_agencies(self, codes: Sequence[str]) -> list[AgencyRecord]:
         data = await self._query(AGENCIES, {"codes": list(codes)}, _REFERENCE_SCOPE)

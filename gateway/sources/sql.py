@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from gateway.policy import RowScope
 from gateway.registry import SourceConfig
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
+from gateway.sources.changes import ChangeOutcome, ComplaintChange
 from gateway.sources.models import (
     AgencyRow,
     CategoryRow,
@@ -45,6 +46,7 @@ from gateway.sources.sql_filters import (
     scope_predicate,
 )
 from gateway.sources.sql_stats import grain_for, stats_row, stats_statements
+from gateway.sources.sql_writes import apply_change
 
 logger = logging.getLogger("lapor.sources")
 
@@ -111,6 +113,9 @@ class SqlSource:
         return await self._reader.run(
             lambda connection: int(connection.execute(statement).scalar_one())
         )
+
+    async def apply_change(self, change: ComplaintChange, scope: RowScope) -> ChangeOutcome:
+        return await apply_change(self.engine, change, scope)
 
     async def fetch_stats(
         self,

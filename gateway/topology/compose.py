@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from gateway.federation.ids import NODE_ID_KEY_FILE
 from gateway.regions import load_regions
 from gateway.registry import write_registry
 from gateway.source_tokens import PRIVATE_KEY_FILE, PUBLIC_KEY_FILE
@@ -25,7 +26,6 @@ from gateway.topology.configs import (
     service_table,
 )
 from gateway.topology.layout import Topology, host_name, postgres_storage, split_topology
-from resolvers.ids import NODE_ID_KEY_FILE
 
 IMAGE = "lapor-gateway:dev"
 POSTGRES_IMAGE = "postgres:16"
@@ -178,6 +178,7 @@ def config_files(topology: Topology) -> dict[str, str]:
                 node_id_key_file=f"{DATA}/{NODE_ID_KEY_FILE}",
                 source_key_file=f"{DATA}/{PRIVATE_KEY_FILE}",
                 audit_url=CENTRAL_URL,
+                owner_index_url=CENTRAL_URL,
             ),
             note,
         ),

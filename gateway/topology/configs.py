@@ -18,6 +18,7 @@ def gateway_table(
     node_id_key_file: str,
     source_key_file: str,
     audit_url: str,
+    owner_index_url: str,
 ) -> dict[str, object]:
     """The `[gateway]` table: demo mode (demo tokens), signing scope tokens for the services;
     every gateway of a topology seals node ids with the one key, so ids match across them."""
@@ -28,6 +29,7 @@ def gateway_table(
         "node_id_key_file": node_id_key_file,
         "source_token_key_file": source_key_file,
         "audit_url": audit_url,
+        "owner_index_url": owner_index_url,
     }
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from gateway.demo.setup import AUDIT_FILE, is_seeded, seed_data_dir, seed_id
+from gateway.demo.setup import AUDIT_FILE, OWNER_INDEX_FILE, is_seeded, seed_data_dir, seed_id
 from gateway.demo.topology import DemoSource
+from gateway.federation.ids import demo_node_id_key
 from gateway.regions import load_regions
 from gateway.source_tokens import PUBLIC_KEY_FILE, demo_source_key, load_private_key
 from gateway.tokens import SECRET_FILE, demo_secret
@@ -52,7 +53,6 @@ from gateway.topology.postgres import (
     port_open,
 )
 from gateway.topology.supervisor import Child, ChildSpec, Supervisor, TopologyError, describe_exit
-from resolvers.ids import demo_node_id_key
 
 Progress = Callable[[str], None]
 LOOPBACK = "127.0.0.1"
@@ -253,6 +253,7 @@ def write_configs(prepared: Prepared, service_ports: dict[str, int]) -> None:
         node_id_key_file=str(prepared.node_id_key.resolve()),
         source_key_file=str(prepared.private_key.resolve()),
         audit_url=f"sqlite+aiosqlite:///{(paths.data_dir / AUDIT_FILE).resolve()}",
+        owner_index_url=f"sqlite+aiosqlite:///{(paths.data_dir / OWNER_INDEX_FILE).resolve()}",
     )
     write_text(
         paths.gateway_config,

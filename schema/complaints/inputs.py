@@ -1,26 +1,15 @@
 """Complaint filter and ordering arguments."""
 
 from datetime import date
-from enum import Enum
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from gateway.federation.context import GatewayContext
+from gateway.federation.criteria import build_criteria
 from gateway.policy import aggregate_scope
-from gateway.sources.base import ComplaintCriteria, SortOrder
-from resolvers.context import GatewayContext
-from resolvers.criteria import build_criteria
+from gateway.sources.base import ComplaintCriteria
 from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
-
-
-@strawberry.enum(description="Complaint orderings; ties break on the complaint id.")
-class ComplaintOrder(Enum):
-    SUBMITTED_AT_DESC = "SUBMITTED_AT_DESC"
-    SUBMITTED_AT_ASC = "SUBMITTED_AT_ASC"
-
-    @property
-    def sort_order(self) -> SortOrder:
-        return SortOrder(self.value)
 
 
 @strawberry.input(description="Every condition narrows the result; all are optional.")

@@ -1,7 +1,7 @@
 """Complaints and their journey: status history, dispositions across tiers, follow-ups.
 
 Every field resolves without a coroutine: plain fields come from the record, and relations are
-loaded in bulk for a whole page before the objects are built (`schema/complaints/assemble.py`).
+loaded in bulk for a whole page before the objects are built (`resolvers/assemble.py`).
 A relation whose source failed holds that source's error, raised at the field's path.
 """
 
@@ -12,9 +12,9 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.errors import GatewayError
+from gateway.federation.context import GatewayContext
+from gateway.federation.ids import NodeIdCodec
 from gateway.sources.records import AgencyRecord, CategoryRecord, ComplaintRecord
-from resolvers.context import GatewayContext
-from resolvers.ids import NodeIdCodec
 from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
 from schema.regions.types import Region, region_type
 
@@ -24,7 +24,7 @@ T = TypeVar("T")
 Loaded: TypeAlias = T | GatewayError | None
 """A relation as assembled: its value, the error that withheld it (a failed source, an
 unavailable audit log), or nothing. An error as a field's value is raised at the field's path
-by graphql-core, so relations are plain attributes (`schema/plain.py`)."""
+by graphql-core, so relations are plain attributes (`gateway/graph/plain.py`)."""
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
@@ -141,7 +141,7 @@ class Complaint(Node):
     @classmethod
     def from_record(cls, record: ComplaintRecord, node_ids: NodeIdCodec) -> "Complaint":
         """Plain fields only; columns a query did not select stay unset and are never read.
-        The caller masks what policy withholds (`schema/complaints/assemble.py`)."""
+        The caller masks what policy withholds (`resolvers/assemble.py`)."""
         return cls(
             id=strawberry.ID(node_ids.encode("Complaint", record.id)),
             tracking_id=record.tracking_id,

@@ -1,30 +1,10 @@
 """Aggregates: counts grouped in each source, summed at the gateway."""
 
-from enum import Enum
-
 import strawberry
 
 from gateway.disclosure import Shown
 from gateway.sources.base import Dimension
 from schema.enums import Channel, ComplaintStatus, ComplaintType, Tier
-
-
-@strawberry.enum
-class StatsDimension(Enum):
-    PROVINCE = "PROVINCE"
-    REGENCY = "REGENCY"
-    AGENCY = "AGENCY"
-    TIER = "TIER"
-    CATEGORY = "CATEGORY"
-    TYPE = "TYPE"
-    CHANNEL = "CHANNEL"
-    STATUS = "STATUS"
-    YEAR = "YEAR"
-    MONTH = "MONTH"
-
-    @property
-    def dimension(self) -> Dimension:
-        return Dimension(self.value)
 
 
 @strawberry.type(description="The group a bucket counts; dimensions not grouped by are null.")
@@ -51,7 +31,7 @@ _KEY_CONVERTERS = {
 }
 
 
-def stats_key(dimensions: list[StatsDimension], values: tuple[object, ...]) -> StatsKey:
+def stats_key(dimensions: list[Dimension], values: tuple[object, ...]) -> StatsKey:
     fields: dict[str, object] = {}
     for dimension, value in zip(dimensions, values, strict=True):
         name = dimension.value.lower()

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from resolvers.ids import NodeIdCodec
+from gateway.federation.ids import NodeIdCodec
 from tests.conftest import GraphQL, StatementCounter
 
 PAGE = """

@@ -17,11 +17,11 @@ from graphql import (
 from gateway.domain import PrincipalTier
 from gateway.errors import AuthorizationError
 from gateway.fields import FIELDS, FIELDS_READ_BY_DIMENSION, FIELDS_READ_BY_FILTER, FieldRule
+from gateway.graph import build_schema
 from gateway.policy import can_read_field, check_aggregate_query, check_row_filters
 from gateway.principal import Principal
 from gateway.sources.records import COMPLAINT_FIELDS as COMPLAINT_COLUMNS
-from schema import build_schema
-from schema.complaints.assemble import PLAIN_FIELDS
+from resolvers.assemble import PLAIN_FIELDS
 from tests.conftest import GraphQL
 
 CALLERS: dict[str, dict[str, Any]] = {

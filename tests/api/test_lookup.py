@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from resolvers.ids import NodeIdCodec
+from gateway.federation.ids import NodeIdCodec
 from tests.conftest import GraphQL
 
 FIRST = """query First($region: String) {

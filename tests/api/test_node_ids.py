@@ -9,8 +9,8 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.federation.ids import write_node_id_key
 from gateway.settings import GatewaySettings
-from resolvers.ids import write_node_id_key
 from tests.conftest import SECRET
 
 IDS = """{ complaints(first: 100, filter: {region: "12.71"}) { edges { node { id title } } } }"""

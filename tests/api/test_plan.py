@@ -1,4 +1,4 @@
-"""What a request planned (`resolvers/explain.py`), shown in demo mode when asked and by
+"""What a request planned (`gateway/federation/explain.py`), shown in demo mode when asked and by
 `lapor-gateway plan`: the sources from scope and filter, the columns pushed down, the
 relations loaded, and the fields withheld from the caller."""
 

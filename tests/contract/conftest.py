@@ -16,7 +16,7 @@ from gateway.service.app import create_service_app
 from gateway.sources.base import Source
 from gateway.sources.remote import RemoteSource
 from gateway.sources.sql import SqlSource, create_source_engine
-from tests.conftest import POSTGRES_URL, postgres_reachable
+from tests.conftest import POSTGRES_URL, require_postgres
 from tests.contract.world import COVERS, SOURCE_ID, build_world, write_contract_world
 from tests.factories import SourceWorld
 from tests.service.harness import make_key_pair, running_service, service_settings
@@ -76,8 +76,7 @@ async def source(
         yield sql
         await sql.close()
     elif backend == "postgres":
-        if not postgres_reachable():
-            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (LAPOR_TEST_POSTGRES_URL)")
+        require_postgres()
         sql = SqlSource(await _postgres_config(world))
         yield sql
         await sql.close()

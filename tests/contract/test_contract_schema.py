@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType, parse, validate
 
-from gateway.service.contract import (
+from gateway.service.schema import FLAT_RECORD_TYPES, build_contract_schema, contract_sdl
+from gateway.sources import remote
+from gateway.sources.base import Dimension
+from gateway.sources.contract import (
     COLUMN_OF_FIELD,
     WireError,
     camel,
@@ -16,9 +19,6 @@ from gateway.service.contract import (
     decode_records,
     decode_stats,
 )
-from gateway.service.schema import FLAT_RECORD_TYPES, build_contract_schema, contract_sdl
-from gateway.sources import remote
-from gateway.sources.base import Dimension
 from gateway.sources.records import (
     COMPLAINT_FIELDS,
     AgencyRecord,

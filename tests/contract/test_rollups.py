@@ -24,7 +24,7 @@ from gateway.sources.records import RECORD_KEY_RANGE, StatsRow
 from gateway.sources.rollup import Grain, rebuild, record_change, verify
 from gateway.sources.sql import SqlSource, create_source_engine
 from gateway.sources.sql_stats import grain_for
-from tests.conftest import POSTGRES_URL, postgres_reachable
+from tests.conftest import POSTGRES_URL, require_postgres
 from tests.contract.world import COVERS, NOW, SOURCE_ID, build_world, write_contract_world
 
 PG_SCHEMA = "t_contract_rollups"
@@ -61,8 +61,8 @@ async def pair(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Pair]:
     """The same database read through its rollups and through its raw rows."""
-    if request.param == "postgres" and not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (LAPOR_TEST_POSTGRES_URL)")
+    if request.param == "postgres":
+        require_postgres()
     config = await _config(request.param, tmp_path_factory.mktemp("rollups"))
     engine = create_source_engine(config)
     await write_contract_world(engine, build_world())

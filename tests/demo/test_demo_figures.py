@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.cli import main
-from resolvers.ids import NodeIdCodec, demo_node_id_key
+from gateway.federation.ids import NodeIdCodec, demo_node_id_key
 from tests.conftest import StatementCounter
 
 STATS = """query Stats($filter: ComplaintFilter) {

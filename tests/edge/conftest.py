@@ -18,9 +18,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.federation.ids import demo_node_id_key
 from gateway.registry import write_registry
 from gateway.settings import GatewaySettings
-from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, StatementCounter, _build_sources
 from tests.unit.test_keys import RSA_KEY, public_jwk, sign, write_jwks
 

@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query
 
-import gateway.http.complexity
-import gateway.http.documents
-from gateway.http.complexity import deepest_path
-from gateway.http.limits import DEPTH_LIMIT, INTROSPECTION_DEPTH_LIMIT
-from schema import build_schema
+import gateway.admission.complexity
+import gateway.admission.documents
+from gateway.admission.complexity import deepest_path
+from gateway.admission.limits import DEPTH_LIMIT, INTROSPECTION_DEPTH_LIMIT
+from gateway.graph import build_schema
 from tests.edge.conftest import EdgeApp, codes, post
 
 README_PAGE = """{
@@ -108,13 +108,13 @@ def test_each_limit_is_configurable_and_coded(
 
 def test_limits_run_once_per_distinct_document(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    original = gateway.http.complexity.analyse
+    original = gateway.admission.complexity.analyse
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(gateway.http.documents, "analyse", counting)
+    monkeypatch.setattr(gateway.admission.documents, "analyse", counting)
     documents = build_schema().documents
     first = documents.prepare(README_PAGE)
     for _ in range(100):

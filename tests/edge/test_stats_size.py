@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from gateway.graph import build_schema
+from gateway.graph.stats_cost import UNKNOWN_GROUPING_BUCKETS
 from gateway.playground.examples import EXAMPLE_QUERIES
 from gateway.regions import load_regions
 from gateway.stats_size import DEFAULT_BUCKET_CAP, BucketEstimator
-from schema import build_schema
-from schema.stats.cost import UNKNOWN_GROUPING_BUCKETS
 from tests.conftest import StatementCounter
 from tests.edge.conftest import EdgeApp, codes, post, production_token
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from gateway.app import create_app
+from gateway.federation.ids import demo_node_id_key
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings
-from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, token_for
 from tests.service.harness import KeyPair
 

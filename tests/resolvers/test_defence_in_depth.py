@@ -11,13 +11,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.federation.reads import Federation
 from gateway.policy import EVERYTHING, RowScope
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest
 from gateway.sources.records import ComplaintRecord, ReporterRecord, StatsPart, StatsRow
 from gateway.sources.sql import SqlSource, create_source_engine
-from resolvers.federation import Federation
 from tests.conftest import SECRET, token_for
 from tests.factories import SourceWorld, make_agency, make_complaint, write_world
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from gateway.errors import SourceError, SourceTimeoutError, SourceUnavailableError
+from gateway.federation.breaker import BreakerState, CircuitBreaker
+from gateway.federation.deadline import request_deadline
+from gateway.federation.fanout import SourceCalls
+from gateway.federation.retry import RetryBudget
 from gateway.registry import SourceConfig
-from resolvers.breaker import BreakerState, CircuitBreaker
-from resolvers.deadline import request_deadline
-from resolvers.fanout import SourceCalls
-from resolvers.retry import RetryBudget
 
 
 class FakeSource:

@@ -4,12 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gateway.federation.reads import Federation
 from gateway.policy import EVERYTHING, RowScope
 from gateway.regions import NATIONAL, load_regions
 from gateway.registry import SourceConfig, build_registry
 from gateway.sources.base import ComplaintCriteria, Dimension
 from gateway.sources.records import RECORD_KEY_RANGE, StatsPart, StatsRow
-from resolvers.federation import Federation
 
 REGIONS = load_regions()
 

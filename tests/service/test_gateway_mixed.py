@@ -17,10 +17,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.federation.ids import demo_node_id_key
 from gateway.registry import SourceConfig, write_registry
 from gateway.service.app import create_service_app
 from gateway.settings import GatewaySettings
-from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, small_world, token_for
 from tests.factories import write_sqlite_sources
 from tests.service.harness import KeyPair, make_key_pair, running_service, service_settings

@@ -195,3 +195,60 @@ def test_an_unknown_operation_is_refused(call: Call, mint: Mint) -> None:
 def ids_in_any(call: Call, mint: Mint) -> list[str]:
     rows = data(call(PAGE, {"criteria": {"now": NOW}}, mint(RowScope(None))))["page"]
     return [row["id"] for row in rows]
+
+
+APPLY = """
+mutation ($change: ChangeInput!) { applyChange(change: $change) { result version status } }
+"""
+
+
+def change_of(complaint_id: str) -> dict[str, Any]:
+    return {
+        "complaintId": complaint_id,
+        "expectedVersion": 1,
+        "at": NOW,
+        "actorAgency": None,
+        "note": None,
+        "values": [{"column": "status", "value": "ON_HOLD"}],
+    }
+
+
+def test_only_a_write_token_writes_and_only_inside_its_scope(
+    call: Call, mint: Mint, service_world: SourceWorld
+) -> None:
+    medan = ids_in(service_world, "12.71")[0]
+    other = ids_in(service_world, "12.72")[0]
+    for token in (mint(MEDAN), mint(MEDAN, op="stats")):
+        body = call(APPLY, {"change": change_of(medan)}, token).json()
+        assert body["data"] is None
+        assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+    outside = data(call(APPLY, {"change": change_of(other)}, mint(MEDAN, op="write")))
+    assert outside == {"applyChange": {"result": "NOT_FOUND", "version": None, "status": None}}
+    public = data(call(APPLY, {"change": change_of(medan)}, mint(RowScope(None, True), op="write")))
+    assert public["applyChange"]["result"] == "NOT_FOUND"
+    unchanged = data(call(BY_IDS, {"ids": [medan, other]}, mint(RowScope(None))))
+    assert {row["id"] for row in unchanged["complaints"]} == {medan, other}
+    status = data(
+        call(
+            'query ($ids: [String!]!) { complaints(ids: $ids, columns: ["status"]) { status } }',
+            {"ids": [medan, other]},
+            mint(RowScope(None)),
+        )
+    )["complaints"]
+    assert "ON_HOLD" not in {row["status"] for row in status}
+
+
+def test_a_write_token_reads_no_rows(call: Call, mint: Mint) -> None:
+    body = call(PAGE, {"criteria": {"now": NOW}}, mint(RowScope(None), op="write")).json()
+    assert body["data"] is None
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+
+
+def test_a_change_of_a_column_it_may_not_set_is_a_coded_error(
+    call: Call, mint: Mint, service_world: SourceWorld
+) -> None:
+    change = change_of(ids_in(service_world, "12.71")[0])
+    change["values"] = [{"column": "body", "value": "rewritten"}]
+    body = call(APPLY, {"change": change}, mint(MEDAN, op="write")).json()
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]

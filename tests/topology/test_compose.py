@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from gateway.cli import build_parser
+from gateway.cli.main import build_parser
+from gateway.federation.ids import NODE_ID_KEY_FILE
 from gateway.regions import load_regions
 from gateway.registry import load_registry
 from gateway.service.settings import load_service_settings
@@ -24,7 +25,6 @@ from gateway.source_tokens import PRIVATE_KEY_FILE, PUBLIC_KEY_FILE
 from gateway.tokens import SECRET_FILE
 from gateway.topology.compose import CONFIG, CONFIG_DIR, DATA, IMAGE, REPLICAS, generated_files
 from gateway.topology.layout import host_name, split_topology
-from resolvers.ids import NODE_ID_KEY_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICIAL_PINNED = re.compile(r"[a-z0-9][a-z0-9._-]*:\d[\w.-]*")

@@ -7,6 +7,7 @@ import pytest
 
 from gateway.demo.setup import SEED_VERSION, is_seeded, seed_id, write_demo_config
 from gateway.errors import ConfigurationError
+from gateway.federation.ids import demo_node_id_key
 from gateway.regions import load_regions
 from gateway.registry import SourceConfig, load_registry, write_registry
 from gateway.service.settings import load_service_settings
@@ -22,7 +23,6 @@ from gateway.topology.layout import (
     sqlite_storage,
 )
 from gateway.topology.up import Prepared, free_ports, source_key_pair, write_configs
-from resolvers.ids import demo_node_id_key
 
 
 def test_the_split_is_33_services_and_39_sql_sources() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from gateway.audit import AccessLog, entry_for
 from gateway.domain import PrincipalTier, Role
 from gateway.principal import Principal
-from tests.conftest import POSTGRES_URL, postgres_reachable
+from tests.conftest import POSTGRES_URL, require_postgres
 
 OPERATOR = Principal(PrincipalTier.REGENCY, "op-1", "12.71", "12.71-DINKES", Role.OPERATOR)
 
@@ -22,8 +22,7 @@ async def access_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
     if request.param == "sqlite":
         log = AccessLog(f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}")
     else:
-        if not postgres_reachable():
-            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        require_postgres()
         admin = create_async_engine(POSTGRES_URL)
         async with admin.begin() as connection:
             await connection.execute(text("DROP SCHEMA IF EXISTS t_audit CASCADE"))

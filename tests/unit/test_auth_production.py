@@ -27,11 +27,11 @@ from gateway.app import build_verifier, create_app
 from gateway.auth import DemoOrJwksVerifier, JwksVerifier
 from gateway.cli import main
 from gateway.errors import ConfigurationError
+from gateway.federation.ids import demo_node_id_key
 from gateway.registry import SourceConfig, write_registry
 from gateway.settings import GatewaySettings, load_settings
 from gateway.sources.sql import create_source_engine
 from gateway.tokens import DEMO_ISSUER
-from resolvers.ids import demo_node_id_key
 from tests.conftest import SECRET, token_for
 from tests.factories import SourceWorld, make_agency, make_complaint, write_world
 from tests.unit.test_keys import (

@@ -8,10 +8,10 @@ import orjson
 import pytest
 
 from gateway.errors import BadUserInputError
+from gateway.federation.cursors import decode_cursor, encode_cursor
+from gateway.federation.ids import NodeIdCodec, SealPurpose, home_region
 from gateway.regions import NATIONAL, load_regions
 from gateway.sources.base import Keyset, SortOrder
-from resolvers.cursors import decode_cursor, encode_cursor
-from resolvers.ids import NodeIdCodec, SealPurpose, home_region
 
 REGIONS = load_regions()
 KEYSET = Keyset(datetime(2024, 3, 5, 8, 30, 15, 123456), "12.71-0000042")

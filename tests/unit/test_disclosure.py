@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from gateway.disclosure import Cell, Counts, disclose, question_offsets
 from gateway.disclosure.cells import show, sum_cells
 from gateway.disclosure.ptable import MAX_NOISE, THRESHOLD, noise, noise_slots, perturb, table
+from gateway.sources.base import Dimension
 from gateway.sources.records import RECORD_KEY_RANGE, StatsPart, StatsRow
+from resolvers.stats import grouping_text
 
 keys = st.integers(0, RECORD_KEY_RANGE - 1)
 
@@ -155,3 +157,12 @@ def test_figures_counting_the_same_complaints_show_the_same_value() -> None:
     cell = Cell(("x",), protected=same, protected_keys=Counts(9, 9, 9, 9))
     shown = show(cell, OFFSETS)
     assert shown.count == shown.verified == shown.resolved == shown.overdue
+
+
+def test_the_grouping_text_of_the_cell_key_offsets_never_changes() -> None:
+    """Written out by hand: the text every offset drawn so far was keyed on."""
+    assert grouping_text([Dimension.PROVINCE]) == "(<StatsDimension.PROVINCE: 'PROVINCE'>,)"
+    assert grouping_text([Dimension.YEAR, Dimension.MONTH]) == (
+        "(<StatsDimension.YEAR: 'YEAR'>, <StatsDimension.MONTH: 'MONTH'>)"
+    )
+    assert grouping_text([]) == "()"

@@ -13,16 +13,16 @@ from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_pri
 from gateway.app import build_node_ids, create_app
 from gateway.demo.setup import write_demo_config
 from gateway.errors import ConfigurationError
-from gateway.registry import SourceConfig, write_registry
-from gateway.settings import GatewaySettings, load_settings
-from gateway.source_tokens import public_jwks
-from resolvers.ids import (
+from gateway.federation.ids import (
     NODE_ID_KEY_FILE,
     NodeIdCodec,
     demo_node_id_key,
     read_node_id_key,
     write_node_id_key,
 )
+from gateway.registry import SourceConfig, write_registry
+from gateway.settings import GatewaySettings, load_settings
+from gateway.source_tokens import public_jwks
 
 SECRET_TEXT = "hunter2-is-no-key"  # a wrong key, whose text must never be echoed
 

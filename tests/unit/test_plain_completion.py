@@ -1,4 +1,4 @@
-"""Lists of plain objects complete straight from their attributes (schema/plain.py) with
+"""Lists of plain objects complete straight from their attributes (gateway/graph/plain.py) with
 graphql-core's data, errors and paths, whatever the selection: the oracle is stock strawberry
 executing the same document, and a counter shows which selections took the plain path."""
 
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strawberry.permission import BasePermission
 
-import schema.execution
-from schema.execution import SlicedExecutionContext
-from schema.plain import Complete, plain_completion
+import gateway.graph.execution
+from gateway.graph.execution import SlicedExecutionContext
+from gateway.graph.plain import Complete, plain_completion
 
 
 @strawberry.enum
@@ -122,7 +122,7 @@ def plain_items(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
         return count
 
-    monkeypatch.setattr(schema.execution, "plain_completion", counting)
+    monkeypatch.setattr(gateway.graph.execution, "plain_completion", counting)
     return counted
 
 

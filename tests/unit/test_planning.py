@@ -6,12 +6,12 @@ import pytest
 
 from gateway.demo.topology import demo_topology
 from gateway.domain import Tier
+from gateway.federation.ids import home_region
+from gateway.federation.planning import candidate_regions, narrower, overlap, plan_sources
 from gateway.policy import EVERYTHING, RowScope
 from gateway.regions import NATIONAL, load_regions
 from gateway.registry import SourceConfig, build_registry
 from gateway.sources.base import ComplaintCriteria
-from resolvers.ids import home_region
-from resolvers.planning import candidate_regions, narrower, overlap, plan_sources
 
 REGIONS = load_regions()
 REGISTRY = build_registry(

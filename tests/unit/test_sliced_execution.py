@@ -1,4 +1,4 @@
-"""Long lists complete in slices that yield to the event loop (schema/execution.py).
+"""Long lists complete in slices that yield to the event loop (gateway/graph/execution.py).
 
 The loop's hold is measured in CPU time of the loop's thread beyond a 5 ms tick, so a busy
 machine (two noisy cores) descheduling the process does not count as a hold; garbage
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import strawberry
 
-import schema.execution
+import gateway.graph.execution
 from gateway.domain import Channel, ComplaintStatus, Tier
-from schema.execution import SlicedExecutionContext
+from gateway.graph.execution import SlicedExecutionContext
 from schema.stats.types import StatsBucket, StatsKey, StatsResult
 from tests.loop_hold import loop_hold
 
@@ -84,7 +84,7 @@ def stats_schema(items: list[StatsBucket], *, sliced: bool = True) -> strawberry
 @contextlib.contextmanager
 def slice_per_item(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every slice ends after one item: each list goes through the sliced path."""
-    monkeypatch.setattr(schema.execution, "SLICE_SECONDS", 0.0)
+    monkeypatch.setattr(gateway.graph.execution, "SLICE_SECONDS", 0.0)
     yield
 
 

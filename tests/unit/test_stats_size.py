@@ -106,7 +106,7 @@ def test_the_estimator_takes_its_cap_and_cardinalities_from_settings() -> None:
         stats_categories=4,
         stats_first_year=2025,
     )
-    configured = BucketEstimator.from_settings(settings, REGIONS)
+    configured = settings.bucket_estimator(REGIONS)
     assert (configured.cap, configured.first_year) == (7, 2025)
     criteria = ComplaintCriteria(scope=EVERYTHING, now=NOW)
     assert configured.estimate([D.AGENCY], criteria) == 2 + (38 + 514) * 3

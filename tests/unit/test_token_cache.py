@@ -37,8 +37,8 @@ class Counting:
         return Principal(PrincipalTier.NATIONAL, subject=token)
 
 
-def cached(counting: Counting, clock: list[float], size: int = 10_000) -> VerifiedTokens:
-    return VerifiedTokens(counting, clock=lambda: clock[0], size=size)
+def cached(counting: Counting, clock: list[float], size: int = 10_000) -> VerifiedTokens[Principal]:
+    return VerifiedTokens(counting.verify_async, clock=lambda: clock[0], size=size)
 
 
 async def test_a_verified_token_is_kept_for_a_minute_at_most() -> None:

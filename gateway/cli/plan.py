@@ -1,6 +1,6 @@
 """`lapor-gateway plan --config gateway.toml [--token T] 'query'`: run a query in-process and
-print what it planned (`resolvers/explain.py`): the sources each root field asked, the columns
-pushed down, the relations loaded and the fields withheld from this caller. The query runs
+print what it planned (`gateway/federation/explain.py`): the sources each root field asked, the
+columns pushed down, the relations loaded and the fields withheld from this caller. The query runs
 for real, against the configured sources, as that caller (anonymous without a token)."""
 
 import argparse

@@ -9,7 +9,7 @@ number of fragments on the current path, so no document can exhaust the interpre
 
 The cost is the number of field resolutions the document can ask for: each field costs 1,
 times the sizes of the lists above it (`ListSizes`; `complaintStats` buckets count their
-estimate from the literal `groupBy` and `filter`, see `schema.stats.cost`). Introspection
+estimate from the literal `groupBy` and `filter`, see `gateway.graph.stats_cost`). Introspection
 counts like any other field: a name (`__schema`, an operation called `IntrospectionQuery`)
 bypasses nothing.
 """
@@ -41,7 +41,7 @@ from graphql import (
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 
-from gateway.http.limits import ListSizes
+from gateway.admission.limits import ListSizes
 
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 OVER = 1 << 62

@@ -7,7 +7,7 @@ from typing import TypeVar
 from aiodataloader import DataLoader
 
 from gateway.errors import SourceError
-from resolvers.loaders import SourceKey
+from gateway.federation.loaders import SourceKey
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -6,10 +6,10 @@ yields every complaint once.
 
 The local id holds a region's serial in submission order, published or not, so a readable
 cursor would let the public count the unpublished complaints between two it can see. Cursors
-are sealed like global node ids (`resolvers/ids.py`, purpose `CURSOR`) under the same key: every
-replica with the key accepts them, and a string the key did not seal as a cursor is refused like
-any string that is no cursor. Times always carry microseconds, so every cursor of a real
-complaint id seals to the same length.
+are sealed like global node ids (`gateway/federation/ids.py`, purpose `CURSOR`) under the same
+key: every replica with the key accepts them, and a string the key did not seal as a cursor is
+refused like any string that is no cursor. Times always carry microseconds, so every cursor of
+a real complaint id seals to the same length.
 """
 
 from datetime import datetime
@@ -17,8 +17,8 @@ from datetime import datetime
 import orjson
 
 from gateway.errors import BadUserInputError
+from gateway.federation.ids import NodeIdCodec, SealPurpose
 from gateway.sources.base import Keyset, SortOrder
-from resolvers.ids import NodeIdCodec, SealPurpose
 
 _VERSION = 1
 _NOT_A_CURSOR = "`after` is not a cursor from this API"

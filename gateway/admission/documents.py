@@ -1,8 +1,8 @@
 """Parse, limits and validation, once per distinct document.
 
 `DocumentCache.prepare(query)` returns the parsed document with its errors: a syntax error,
-the first limit it breaks (`gateway.http.limits`), or the validation errors. Valid documents are
-kept in an LRU keyed by the query text, so a hot document costs one dictionary lookup; refused
+the first limit it breaks (`gateway.admission.limits`), or the validation errors. Valid documents
+are kept in an LRU keyed by the query text, so a hot document costs one dictionary lookup; refused
 ones go to a small LRU of their own, so a flood of distinct bad documents cannot evict the good
 ones (each is bounded by the token limit, so preparing it is cheap anyway).
 
@@ -31,9 +31,9 @@ from graphql import (
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from gateway.http import limits as codes
-from gateway.http.complexity import INTROSPECTION_ROOTS, Measures, analyse
-from gateway.http.limits import QueryLimits, limit_error
+from gateway.admission import limits as codes
+from gateway.admission.complexity import INTROSPECTION_ROOTS, Measures, analyse
+from gateway.admission.limits import QueryLimits, limit_error
 
 MAX_VALIDATION_ERRORS = 20
 """Enough to fix a document by; more would only make a bad document's answer larger."""

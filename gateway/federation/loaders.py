@@ -7,13 +7,17 @@ row scope and the source deadline inside the batch function. A failed source yie
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from aiodataloader import DataLoader
 
 from gateway.errors import SourceError
+from gateway.federation.facts import in_scope
+from gateway.federation.fanout import SourceCalls
+from gateway.federation.ids import home_region
+from gateway.federation.reads import Federation, SourcedComplaint
 from gateway.policy import RowScope
 from gateway.sources.base import Source
 from gateway.sources.records import (
@@ -25,10 +29,6 @@ from gateway.sources.records import (
     ReporterRecord,
     StatusEventRecord,
 )
-from resolvers.facts import in_scope
-from resolvers.fanout import SourceCalls
-from resolvers.federation import Federation, SourcedComplaint
-from resolvers.ids import home_region
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -159,10 +159,29 @@ class ReporterByComplaintLoader(_SourceLoader[SourceKey, ReporterRecord | None])
 
 
 class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
-    """Complaints by local id, asked only of the source owning the id's home region, and only
-    when that region is inside the caller's scope: out of scope looks exactly like missing."""
+    """Complaints by local id, asked only of the source owning the region that handles them,
+    and only when that region is inside the caller's scope: out of scope looks exactly like
+    missing. That region is the id's home region, or, for an id its home source did not
+    answer, the one the owner index says the complaint moved to (`owners.py`)."""
 
     async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
+        regions = self.federation.regions
+        found = await self._load(ids, {key: home_region(key, regions) for key in ids})
+        owners = self.federation.owners
+        missed = [key for key, value in zip(ids, found, strict=True) if value is None]
+        if owners is None or not missed:
+            return found
+        try:
+            moved = await owners.regions_of(missed)
+        except SourceError as error:
+            return [error if value is None else value for value in found]
+        again = dict(zip(moved, await self._load(list(moved), moved), strict=True))
+        return [
+            again.get(key, value) if value is None else value
+            for key, value in zip(ids, found, strict=True)
+        ]
+
+    async def _load(self, ids: Sequence[str], handled_in: Mapping[str, str | None]) -> list[Any]:
         async def fetch(source: Source, group: list[str]) -> dict[str, SourcedComplaint | None]:
             records = await source.fetch_complaints(group, self.scope, COMPLAINT_FIELDS)
             return {
@@ -171,13 +190,13 @@ class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
                 if record.id in group and in_scope(self.scope, record)
             }
 
-        return await self.load_grouped(ids, self._route, fetch, None)
+        def route(local_id: str) -> Source | None:
+            region = handled_in.get(local_id)
+            if region is None or not self.scope.includes_region(region):
+                return None
+            return self.federation.owner(region)
 
-    def _route(self, local_id: str) -> Source | None:
-        region = home_region(local_id, self.federation.regions)
-        if region is None or not self.scope.includes_region(region):
-            return None
-        return self.federation.owner(region)
+        return await self.load_grouped(ids, route, fetch, None)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from gateway.audit import entry_for
 from gateway.errors import AuditUnavailableError, GatewayError
+from gateway.federation.context import GatewayContext
+from gateway.federation.facts import facts_of
+from gateway.federation.reads import SourcedComplaint
 from gateway.policy import can_read_reporter
 from gateway.sources.records import ReporterRecord
-from resolvers.context import GatewayContext
-from resolvers.facts import facts_of
-from resolvers.federation import SourcedComplaint
-from schema.complaints.loading import SourceKey, load_all
+from resolvers.loading import SourceKey, load_all
 from schema.complaints.types import Loaded, Reporter
 
 logger = logging.getLogger("lapor.audit")

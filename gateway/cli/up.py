@@ -1,6 +1,6 @@
 """The `up` subcommand: its options, and the signal handling around `gateway.topology.up`.
 
-Kept free of heavy imports: `gateway.cli.build_parser()` calls `add_up_command` on every
+Kept free of heavy imports: `gateway.cli.main.build_parser()` calls `add_up_command` on every
 invocation of `lapor-gateway`, whatever the command.
 """
 
@@ -13,8 +13,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from gateway.cli.options import progress, with_address, with_data_dir
+from gateway.cli.serve import serve_gateway as serve
+
 DEFAULT_POSTGRES_HELP = "postgresql+asyncpg://postgres@127.0.0.1:5432/lapor_demo"
-AddParser = Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
 
 
 class StopRequested(BaseException):
@@ -25,9 +27,7 @@ class StopRequested(BaseException):
         self.signum = signum
 
 
-def add_up_command(
-    commands: "argparse._SubParsersAction[Any]", with_data_dir: AddParser, with_address: AddParser
-) -> None:
+def add_up_command(commands: "argparse._SubParsersAction[Any]") -> None:
     """Register `lapor-gateway up` on the CLI's subcommands."""
     up = with_address(
         with_data_dir(
@@ -93,19 +93,19 @@ def cmd_up(args: argparse.Namespace) -> None:
     if args.gateway_config is not None and not args.gateway_only:
         raise ConfigurationError("--gateway-config goes with --gateway-only")
     if args.gateway_only:
-        serve_gateway(args.gateway_config or UpPaths(data_dir).gateway_config, data_dir, args)
+        config = args.gateway_config or UpPaths(data_dir).gateway_config
+        serve_topology_gateway(config, data_dir, args)
         return
     if args.no_postgres and args.postgres_url:
         raise ConfigurationError("--no-postgres and --postgres-url exclude each other")
     sys.exit(_up(args))
 
 
-def serve_gateway(config: Path, data_dir: Path, args: argparse.Namespace) -> None:
+def serve_topology_gateway(config: Path, data_dir: Path, args: argparse.Namespace) -> None:
     """The gateway of the topology, in demo mode with the playground's identity picker."""
-    from gateway.cli import _serve
     from gateway.demo.setup import demo_tokens
 
-    _serve(config, args.host, args.port, demo_tokens=lambda: demo_tokens(data_dir))
+    serve(config, args.host, args.port, demo_tokens=lambda: demo_tokens(data_dir))
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -133,9 +133,9 @@ def _up(args: argparse.Namespace) -> int:
         try:
             if not args.prepare_only:  # fail now, not after seeding and loading
                 check_port_free(options.host, options.port)
-            prepared = prepare(options, _progress)
+            prepared = prepare(options, progress)
             if args.prepare_only:
-                _progress(f"prepared {options.data_dir}")
+                progress(f"prepared {options.data_dir}")
                 return 0
             return run(prepared, options, supervisor, _say)
         except StopRequested as stop:
@@ -169,10 +169,6 @@ def _stop_on_signals(on_repeat: Callable[[], None]) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 def _say(line: str) -> None:

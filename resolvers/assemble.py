@@ -16,6 +16,10 @@ from strawberry.types.nodes import Selection
 from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import GatewayError
+from gateway.federation.context import GatewayContext
+from gateway.federation.facts import facts_of
+from gateway.federation.ids import NodeIdCodec
+from gateway.federation.reads import SourcedComplaint
 from gateway.policy import can_read_body, can_read_field
 from gateway.principal import Principal
 from gateway.sources.records import (
@@ -25,13 +29,9 @@ from gateway.sources.records import (
     FollowUpRecord,
     StatusEventRecord,
 )
-from resolvers.context import GatewayContext
-from resolvers.facts import facts_of
-from resolvers.federation import SourcedComplaint
-from resolvers.ids import NodeIdCodec
-from schema.complaints.loading import SourceKey, load_all, load_if
-from schema.complaints.projection import children, field_names
-from schema.complaints.reporters import load_reporters
+from resolvers.loading import SourceKey, load_all, load_if
+from resolvers.projection import children, field_names
+from resolvers.reporters import load_reporters
 from schema.complaints.types import (
     Agency,
     Category,

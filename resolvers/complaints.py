@@ -3,17 +3,17 @@
 import strawberry
 
 from gateway.errors import BadUserInputError
+from gateway.federation.context import SourceProblem
+from gateway.federation.cursors import decode_cursor, encode_cursor
+from gateway.federation.explain import PlanStep
+from gateway.federation.ids import NodeIdCodec
+from gateway.federation.reads import SourcedComplaint
 from gateway.policy import check_row_filters
 from gateway.sources.base import Keyset, PageRequest, SortOrder
-from resolvers.context import SourceProblem
-from resolvers.cursors import decode_cursor, encode_cursor
-from resolvers.explain import PlanStep
-from resolvers.federation import SourcedComplaint
-from resolvers.ids import NodeIdCodec
-from schema.complaints.assemble import Wanted, assemble_complaints, withheld
+from resolvers.assemble import Wanted, assemble_complaints, withheld
+from resolvers.projection import children, complaint_columns, field_names
 from schema.complaints.connection import ComplaintConnection, ComplaintEdge, PageInfo
-from schema.complaints.inputs import ComplaintFilter, ComplaintOrder, criteria_for, used_filters
-from schema.complaints.projection import children, complaint_columns, field_names
+from schema.complaints.inputs import ComplaintFilter, criteria_for, used_filters
 from schema.complaints.types import Complaint, Ctx, Node
 
 DEFAULT_PAGE_SIZE = 20
@@ -22,7 +22,7 @@ DEFAULT_PAGE_SIZE = 20
 async def resolve_complaints(
     info: Ctx,
     filter: ComplaintFilter | None = None,
-    order_by: ComplaintOrder = ComplaintOrder.SUBMITTED_AT_DESC,
+    order_by: SortOrder = SortOrder.SUBMITTED_AT_DESC,
     first: int = DEFAULT_PAGE_SIZE,
     after: str | None = None,
 ) -> ComplaintConnection:
@@ -32,7 +32,7 @@ async def resolve_complaints(
             f"`first` must be between 0 and {context.max_page_size}", argument="first"
         )
     check_row_filters(context.principal, used_filters(filter))
-    order = order_by.sort_order
+    order = order_by
     selected = [child for field in info.selected_fields for child in field.selections]
     request = PageRequest(
         criteria=criteria_for(context, filter),

@@ -1,25 +1,14 @@
 """`lapor-gateway`: one GraphQL graph over SP4N-LAPOR! complaint sources."""
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from gateway.cli.options import progress, with_address, with_data_dir
+from gateway.cli.serve import serve_gateway, serve_source
 from gateway.domain import PrincipalTier, Role
 from gateway.errors import ConfigurationError
-
-
-def default_data_dir() -> Path:
-    """One place for every command: `$LAPOR_DATA_DIR`, else the user's XDG data directory."""
-    if explicit := os.environ.get("LAPOR_DATA_DIR"):
-        return Path(explicit)
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "lapor-gateway"
-
-
-def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -29,20 +18,20 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if is_seeded(data_dir):
         config = write_demo_config(data_dir)
     else:
-        _progress(f"first run: seeding the demo into {data_dir} ...")
-        config = seed_data_dir(data_dir, 1.0, _progress)
-    _progress(f"GraphiQL: http://{args.host}:{args.port}/graphql")
-    _serve(config, args.host, args.port, demo_tokens=lambda: demo_tokens(data_dir))
+        progress(f"first run: seeding the demo into {data_dir} ...")
+        config = seed_data_dir(data_dir, 1.0, progress)
+    progress(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    serve_gateway(config, args.host, args.port, demo_tokens=lambda: demo_tokens(data_dir))
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
     from gateway.demo.setup import seed_data_dir
 
-    seed_data_dir(args.data_dir, args.scale, _progress)
+    seed_data_dir(args.data_dir, args.scale, progress)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _serve(args.config, args.host, args.port)
+    serve_gateway(args.config, args.host, args.port)
 
 
 def cmd_token(args: argparse.Namespace) -> None:
@@ -71,51 +60,18 @@ def cmd_token(args: argparse.Namespace) -> None:
 
 
 def cmd_schema(_: argparse.Namespace) -> None:
-    from schema import print_sdl
+    from gateway.graph import print_sdl
 
     sys.stdout.write(print_sdl())
 
 
 def cmd_source_serve(args: argparse.Namespace) -> None:
-    """Serve one source database behind the source contract, for the gateway only."""
-    import uvicorn
-
-    from gateway.service.app import create_service_app
-    from gateway.service.settings import load_service_settings
-
-    settings = load_service_settings(args.config)
-    app = create_service_app(settings)
-    _progress(f"source {settings.id}: contract v1 at http://{args.host}:{args.port}/graphql")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
-
-
-def _serve(config: Path, host: str, port: int, demo_tokens: object = None) -> None:
-    import uvicorn
-
-    from gateway.app import create_app
-    from gateway.settings import load_settings
-
-    app = create_app(load_settings(config), demo_tokens=demo_tokens)  # type: ignore[arg-type]
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    serve_source(args.config, args.host, args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lapor-gateway", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-
-    def with_data_dir(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        command.add_argument(
-            "--data-dir",
-            type=Path,
-            default=default_data_dir(),
-            help="where demo data, registry and secret live (default: %(default)s)",
-        )
-        return command
-
-    def with_address(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        command.add_argument("--host", default="127.0.0.1")
-        command.add_argument("--port", type=int, default=8000)
-        return command
 
     demo = with_address(
         with_data_dir(
@@ -169,19 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     source_serve.add_argument("--config", type=Path, required=True, help="TOML with [service]")
     source_serve.set_defaults(run=cmd_source_serve)
 
-    from gateway.topology.command import add_up_command
+    from gateway.cli.up import add_up_command
 
-    add_up_command(commands, with_data_dir, with_address)  # `up`: the topology as processes
+    add_up_command(commands)  # `up`: the topology as processes
 
-    from gateway.http.persisted_cli import add_commands as add_persisted_commands
+    from gateway.cli.persisted import add_commands as add_persisted_commands
 
     add_persisted_commands(commands)  # `persisted add FILE.graphql`, `persisted list`
 
-    from gateway.sources.rollup_cli import add_commands as add_rollup_commands
+    from gateway.cli.rollup import add_commands as add_rollup_commands
 
     add_rollup_commands(commands)  # `rollup verify`, `rollup rebuild`
 
-    from gateway.plan_cli import add_commands as add_plan_commands
+    from gateway.cli.plan import add_commands as add_plan_commands
 
     add_plan_commands(commands)  # `plan 'query'`
     return parser

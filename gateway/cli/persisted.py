@@ -22,7 +22,7 @@ def default_manifest() -> Path:
 def cmd_add(args: argparse.Namespace) -> None:
     """Validate the document against the schema (with the default limits), then register it:
     clients send exactly this text, or only its sha256."""
-    from schema import build_schema
+    from gateway.graph import build_schema
 
     path: Path = args.file
     try:

@@ -1,18 +1,15 @@
 """The bounds a GraphQL document must stay within, and the stable codes of their refusals.
 
-Every bound is on by default (see `GatewaySettings` and the README's "HTTP surface and
-limits"). They are checked once per distinct document, before validation and before any source
-is called; a refusal is a GraphQL error whose `extensions.code` names the bound.
+Every bound is on by default, and these are the defaults (`GatewaySettings` takes its own from
+`QueryLimits()`; the README's "HTTP surface and limits" says why each is what it is). They are
+checked once per distinct document, before validation and before any source is called; a
+refusal is a GraphQL error whose `extensions.code` names the bound.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from graphql import FieldNode, GraphQLError
-
-if TYPE_CHECKING:
-    from gateway.settings import GatewaySettings
 
 TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 QUERY_TOO_LONG = "QUERY_TOO_LONG"
@@ -29,7 +26,7 @@ VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 DEPTH_LIMIT = 10
 """The deepest legitimate data query is 9 levels (`complaints > edges > node > dispositions >
 fromAgency > region > parent > children > code`, measured by `deepest_path` in
-`gateway.http.complexity`; no field repeats on it); one level of slack, and no more: deeper
+`gateway.admission.complexity`; no field repeats on it); one level of slack, and no more: deeper
 documents can only re-walk `Region.parent/children` cycles."""
 
 INTROSPECTION_DEPTH_LIMIT = 15
@@ -77,23 +74,6 @@ class QueryLimits:
     introspection: bool = True
     suggestions: bool = True
     sizes: ListSizes = field(default_factory=ListSizes)
-
-    @classmethod
-    def from_settings(cls, settings: "GatewaySettings", sizes: ListSizes) -> "QueryLimits":
-        return cls(
-            max_query_length=settings.max_query_length,
-            max_tokens=settings.max_tokens,
-            max_depth=settings.max_depth,
-            max_aliases=settings.max_aliases,
-            max_root_fields=settings.max_root_fields,
-            max_directives=settings.max_directives,
-            max_fragment_spreads=settings.max_fragment_spreads,
-            max_cost=settings.max_cost,
-            # Suggestions ("Did you mean ...") reveal names as introspection would.
-            introspection=settings.introspection_enabled,
-            suggestions=settings.introspection_enabled,
-            sizes=sizes,
-        )
 
 
 def limit_error(code: str, message: str, **extensions: object) -> GraphQLError:

@@ -18,11 +18,11 @@ from gateway.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
+from gateway.federation.breaker import BreakerState, CircuitBreaker
+from gateway.federation.coalesce import Coalescer
+from gateway.federation.deadline import request_deadline, time_left
+from gateway.federation.retry import RetryBudget
 from gateway.sources.base import Source
-from resolvers.breaker import BreakerState, CircuitBreaker
-from resolvers.coalesce import Coalescer
-from resolvers.deadline import request_deadline, time_left
-from resolvers.retry import RetryBudget
 
 logger = logging.getLogger("lapor.sources")
 

@@ -9,19 +9,20 @@ import strawberry
 from gateway.disclosure import Cell, Offsets, disclose, question_offsets
 from gateway.disclosure.budget import charge
 from gateway.errors import BadUserInputError
+from gateway.federation.context import SourceProblem
+from gateway.federation.explain import PlanStep
+from gateway.federation.ids import SealPurpose
+from gateway.federation.offload import off_loop
 from gateway.policy import aggregate_split, aggregates_are_exact, check_aggregate_query
-from resolvers.context import SourceProblem
-from resolvers.explain import PlanStep
-from resolvers.ids import SealPurpose
-from resolvers.offload import off_loop
 from schema.complaints.inputs import ComplaintFilter, criteria_for, used_filters
 from schema.complaints.types import Ctx
-from schema.stats.types import StatsBucket, StatsDimension, StatsKey, StatsResult, stats_key
+from schema.enums import Dimension
+from schema.stats.types import StatsBucket, StatsKey, StatsResult, stats_key
 
 
 async def resolve_complaint_stats(
     info: Ctx,
-    group_by: list[StatsDimension],
+    group_by: list[Dimension],
     filter: ComplaintFilter | None = None,
 ) -> StatsResult:
     if len(set(group_by)) != len(group_by):
@@ -34,12 +35,12 @@ async def resolve_complaint_stats(
         filter.region if filter else None,
     )
     criteria = criteria_for(context, filter, aggregate=True)
-    estimate = context.buckets.check([d.dimension for d in group_by], criteria)
+    estimate = context.buckets.check(group_by, criteria)
     context.buckets_asked.append(estimate)
     context.buckets.check_request(context.buckets_asked)  # before any source
     exact = aggregates_are_exact(context.principal, filter.region if filter else None)
     # One question whatever the minute it is asked in: `now` only moves `overdue`.
-    question, grouping = repr(replace(criteria, now=datetime.min)), repr(tuple(group_by))
+    question, grouping = repr(replace(criteria, now=datetime.min)), grouping_text(group_by)
     offsets = question_offsets(
         functools.partial(context.node_ids.digest, SealPurpose.CELL_KEY), question, grouping
     )
@@ -50,9 +51,7 @@ async def resolve_complaint_stats(
             detail={"groupBy": [d.value for d in group_by], "exact": exact},
         )
     )
-    merged = await context.federation.stats(
-        criteria, [d.dimension for d in group_by], aggregate_split(context.principal)
-    )
+    merged = await context.federation.stats(criteria, group_by, aggregate_split(context.principal))
     context.problems.extend(
         SourceProblem(failure, tuple(info.path.as_list())) for failure in merged.failures
     )
@@ -75,8 +74,17 @@ async def resolve_complaint_stats(
     )
 
 
+def grouping_text(group_by: list[Dimension]) -> str:
+    """The grouping as the cell key offsets and the daily budget read it. Frozen: it is the
+    text the grouping had when offsets were first drawn (the repr of a tuple of the public
+    schema's own enum, since declared once as `Dimension`), and another text would give every
+    cell a second, independent noise for the same question, an averaging attack for free."""
+    members = [f"<StatsDimension.{dimension.name}: '{dimension.value}'>" for dimension in group_by]
+    return f"({members[0]},)" if len(members) == 1 else f"({', '.join(members)})"
+
+
 def present(
-    cells: list[Cell], group_by: list[StatsDimension], offsets: Offsets
+    cells: list[Cell], group_by: list[Dimension], offsets: Offsets
 ) -> tuple[list[StatsBucket], StatsBucket]:
     """Buckets in key order and the total, as the caller may see them."""
     ordered = sorted(cells, key=lambda cell: tuple(_sortable(value) for value in cell.key))

@@ -18,6 +18,13 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from gateway.sources.base import ComplaintCriteria, Dimension, Keyset
+from gateway.sources.changes import (
+    TIMESTAMP_COLUMNS,
+    WRITABLE_COLUMNS,
+    ChangeOutcome,
+    ChangeResult,
+    ComplaintChange,
+)
 from gateway.sources.records import (
     COMPLAINT_FIELDS,
     RECORD_KEY_RANGE,
@@ -274,3 +281,68 @@ def decode_stats(value: object, dimensions: Sequence[Dimension]) -> list[StatsRo
             )
         )
     return rows
+
+
+# --- Writes --------------------------------------------------------------------------------
+
+WRITABLE_COLUMN_OF_FIELD: dict[str, str] = {camel(name): name for name in WRITABLE_COLUMNS}
+"""Contract names of the columns a change may set (camelCase, like the Complaint fields)."""
+
+
+def change_variables(change: ComplaintChange) -> dict[str, object]:
+    """The `ChangeInput` of an `applyChange` call; the row scope travels in the token."""
+    return {
+        "complaintId": change.complaint_id,
+        "expectedVersion": change.expected_version,
+        "at": _iso(change.at),
+        "actorAgency": change.actor_agency,
+        "note": change.note,
+        "values": [
+            {
+                "column": camel(column),
+                "value": _iso(value) if isinstance(value, datetime) else value,
+            }
+            for column, value in change.values
+        ],
+    }
+
+
+def change_from_wire(
+    complaint_id: str,
+    expected_version: int,
+    at: datetime,
+    actor_agency: str | None,
+    note: str | None,
+    values: Sequence[tuple[str, str | None]],
+) -> ComplaintChange:
+    """The change a `ChangeInput` describes; a `WireError` for a column it may not set or a
+    value of the wrong kind."""
+    decoded: list[tuple[str, object]] = []
+    for wire, raw in values:
+        column = WRITABLE_COLUMN_OF_FIELD.get(wire)
+        if column is None:
+            raise WireError(f"`{wire}` is not a column a change may set")
+        if raw is None or column not in TIMESTAMP_COLUMNS:
+            decoded.append((column, raw))
+        else:
+            decoded.append((column, _timestamp(raw)))
+    try:
+        return ComplaintChange(
+            complaint_id, expected_version, utc_naive(at), actor_agency, tuple(decoded), note
+        )
+    except ValueError as error:
+        raise WireError(str(error)) from None
+
+
+def decode_outcome(value: object) -> ChangeOutcome:
+    obj = _object(value)
+    try:
+        result = ChangeResult(_text(obj.get("result")))
+    except ValueError:
+        raise WireError("not a change result") from None
+    version, status = obj.get("version"), obj.get("status")
+    return ChangeOutcome(
+        result,
+        None if version is None else _integer(version),
+        None if status is None else _text(status),
+    )

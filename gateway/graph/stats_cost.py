@@ -1,6 +1,6 @@
 """The static cost of `complaintStats`: its buckets, estimated from the literal arguments.
 
-The cost analysis (`gateway.http.complexity`) sizes `StatsResult.buckets` with the bucket
+The cost analysis (`gateway.admission.complexity`) sizes `StatsResult.buckets` with the bucket
 estimate of the field above it (`gateway.stats_size`), clamped at the cap (beyond it the
 resolver refuses before any source is called). A filter given by a variable, or a filter field
 given by one, narrows nothing: the estimate is then the unfiltered one. A grouping given by a
@@ -15,10 +15,10 @@ from typing import Any
 from graphql import FieldNode, GraphQLField, GraphQLSchema, Undefined, value_from_ast
 
 from gateway.errors import BadUserInputError
+from gateway.federation.criteria import build_criteria
 from gateway.policy import EVERYTHING
 from gateway.sources.base import ComplaintCriteria, Dimension
 from gateway.stats_size import BucketEstimator
-from resolvers.criteria import build_criteria
 
 UNKNOWN_GROUPING_BUCKETS = 100
 """Buckets assumed for a `groupBy` given by a variable (what every grouping was priced at

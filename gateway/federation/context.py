@@ -5,14 +5,14 @@ from datetime import datetime
 
 from gateway.audit import AccessLog
 from gateway.disclosure.budget import QueryBudget
+from gateway.federation.explain import PlanStep
+from gateway.federation.fanout import SourceFailure
+from gateway.federation.ids import NodeIdCodec
+from gateway.federation.loaders import Loaders
+from gateway.federation.reads import Federation
 from gateway.policy import RowScope
 from gateway.principal import Principal
 from gateway.stats_size import BucketEstimator
-from resolvers.explain import PlanStep
-from resolvers.fanout import SourceFailure
-from resolvers.federation import Federation
-from resolvers.ids import NodeIdCodec
-from resolvers.loaders import Loaders
 
 
 @dataclass(frozen=True)
@@ -41,4 +41,4 @@ class GatewayContext:
     buckets_asked: list[int] = field(default_factory=list)
     """The bucket estimates of this request's `complaintStats` fields so far."""
     plan: list[PlanStep] = field(default_factory=list)
-    """What each root field planned (`resolvers/explain.py`)."""
+    """What each root field planned (`gateway/federation/explain.py`)."""

@@ -12,17 +12,18 @@ from dataclasses import dataclass, replace
 
 from gateway.disclosure import Cell, sum_cells
 from gateway.errors import SourceBadResponseError
+from gateway.federation.deadline import keeping_back
+from gateway.federation.facts import FACT_COLUMNS, in_scope, well_formed_key
+from gateway.federation.fanout import SourceCalls, SourceFailure
+from gateway.federation.ids import home_region
+from gateway.federation.offload import off_loop
+from gateway.federation.owners import OwnerIndex
+from gateway.federation.planning import overlap, plan_sources
 from gateway.policy import RowScope
 from gateway.regions import NATIONAL, RegionIndex
 from gateway.registry import Registry
 from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Source
 from gateway.sources.records import ComplaintRecord, StatsPart, StatsRow
-from resolvers.deadline import keeping_back
-from resolvers.facts import FACT_COLUMNS, in_scope, well_formed_key
-from resolvers.fanout import SourceCalls, SourceFailure
-from resolvers.ids import home_region
-from resolvers.offload import off_loop
-from resolvers.planning import overlap, plan_sources
 
 _PLAN_CACHE_LIMIT = 4096
 
@@ -56,18 +57,25 @@ class Federation:
         sources: Sequence[Source],
         regions: RegionIndex,
         calls: SourceCalls | None = None,
+        owners: OwnerIndex | None = None,
     ) -> None:
         self.registry = registry
         self.regions = regions
         self.sources = {source.config.id: source for source in sources}
         self.calls = calls or SourceCalls(self.sources)
+        self.owners = owners
+        """Where moved complaints are handled now; None: no complaint has moved."""
         self._plans: dict[tuple[object, ...], list[Source]] = {}
 
     async def open(self) -> None:
+        if self.owners is not None:
+            await self.owners.open()
         await asyncio.gather(*(source.open() for source in self.sources.values()))
 
     async def close(self) -> None:
         await asyncio.gather(*(source.close() for source in self.sources.values()))
+        if self.owners is not None:
+            await self.owners.close()
 
     def plan(self, criteria: ComplaintCriteria) -> list[Source]:
         """The sources a query needs; the answer depends on four values only, so it is worked

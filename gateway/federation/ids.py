@@ -58,7 +58,7 @@ class NodeIdCodec:
     """Global node ids: `encode` seals a (type name, local id), `decode` opens one or refuses it.
 
     `seal`/`unseal` are the primitive beneath, shared with pagination cursors
-    (`resolvers/cursors.py`). Built once by the composition root from the configured key;
+    (`gateway/federation/cursors.py`). Built once by the composition root from the configured key;
     resolvers reach it through their context (`GatewayContext.node_ids`).
     """
 

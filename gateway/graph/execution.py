@@ -13,8 +13,8 @@ Measured with 10,000 buckets of 14 fields: graphql-core holds the loop 0.43-0.45
 one stretch; sliced, a loop-lag monitor with a 5 ms tick sees at most ~10 ms, and the whole
 completion takes no longer.
 
-Items whose selection is plain (attributes only: `schema.plain`) are built straight from their
-attributes, several times faster than field by field, in the same slices.
+Items whose selection is plain (attributes only: `gateway.graph.plain`) are built straight from
+their attributes, several times faster than field by field, in the same slices.
 
 The yield is also where the request deadline (`asyncio.timeout` around execution) can cut a
 long completion: cancelled, the completion closes the coroutines it had not awaited yet.
@@ -32,7 +32,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.plain import Complete, NotPlainError, item_object_type, plain_completion
+from gateway.graph.plain import Complete, NotPlainError, item_object_type, plain_completion
 
 SLICE_SECONDS = 0.005
 """The longest stretch of list completion between two yields to the event loop: a quarter of
@@ -148,7 +148,7 @@ class _ItemList:
         self.items = items
         self.position_context = position_context
         self.plain: Complete | None = None
-        """Completes an item straight from its attributes (`schema.plain`), if its selection
+        """Completes an item straight from its attributes (`gateway.graph.plain`), if its selection
         allows."""
         self.completed: list[Any] = []
         self.pending: list[int] = []

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.errors import GatewayError
-from gateway.http.documents import DocumentCache
-from resolvers.context import GatewayContext
+from gateway.admission.documents import DocumentCache
+from gateway.error_masking import coded_error
+from gateway.federation.context import GatewayContext
 
 logger = logging.getLogger("lapor.errors")
 
@@ -48,41 +48,6 @@ def prepared_documents(documents: DocumentCache) -> Callable[[], PreparedDocumen
     return lambda: PreparedDocuments(documents)
 
 
-def coded_error(error: GraphQLError, request_id: str = "") -> GraphQLError:
-    """Every error leaves with an `extensions.code`; unexpected ones are masked, carrying only
-    the request id that finds them in the logs."""
-    original = error.original_error
-    if isinstance(original, GatewayError):
-        return GraphQLError(
-            original.message,
-            nodes=error.nodes,
-            path=error.path,
-            extensions=original.extensions,
-        )
-    if original is None:
-        code = (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED"
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={**(error.extensions or {}), "code": code},
-        )
-    logger.error(
-        "unexpected error at %s",
-        error.path,
-        exc_info=original,
-        extra={"request_id": request_id, "code": "INTERNAL_SERVER_ERROR"},
-    )
-    extensions: dict[str, object] = {"code": "INTERNAL_SERVER_ERROR"}
-    if request_id:
-        extensions["requestId"] = request_id
-    return GraphQLError(
-        "Internal server error", nodes=error.nodes, path=error.path, extensions=extensions
-    )
-
-
 class GatewayErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
@@ -91,7 +56,9 @@ class GatewayErrors(SchemaExtension):
             return
         context = self.execution_context.context
         request_id = context.request_id if isinstance(context, GatewayContext) else ""
-        errors = [coded_error(error, request_id) for error in result.errors or ()]
+        errors = [
+            coded_error(error, logger, request_id=request_id) for error in result.errors or ()
+        ]
         if isinstance(context, GatewayContext):
             errors += [
                 GraphQLError(

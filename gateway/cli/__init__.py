@@ -1,0 +1,5 @@
+"""`lapor-gateway`: the command line (one module per command group)."""
+
+from gateway.cli.main import main
+
+__all__ = ["main"]
