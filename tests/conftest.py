@@ -216,13 +216,16 @@ def gql(client: TestClient) -> GraphQL:
 
 
 class StatementCounter:
-    """Counts SQL statements per source, by listening on each source's engine."""
+    """Counts SQL statements per source, by listening on each source's engines (reads may run
+    on an engine of their own; writes run on the source's engine)."""
 
     def __init__(self, federation: Federation) -> None:
         self.counts: dict[str, int] = {}
         for source_id, source in federation.sources.items():
-            engine = source.read_engine  # type: ignore[attr-defined]
-            event.listen(engine, "before_cursor_execute", self._counter(source_id))
+            read = source.read_engine  # type: ignore[attr-defined]
+            write = source.engine.sync_engine  # type: ignore[attr-defined]
+            for engine in {id(read): read, id(write): write}.values():
+                event.listen(engine, "before_cursor_execute", self._counter(source_id))
 
     def _counter(self, source_id: str) -> Callable[..., None]:
         def count(*_: Any) -> None:

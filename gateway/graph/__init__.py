@@ -31,6 +31,11 @@ every request; refused documents have a smaller LRU of their own)."""
 Query = merge_types(
     "Query", (ComplaintQueries, StatsQueries, RegionQueries, SystemQueries, AuditQueries)
 )
+MUTATIONS: tuple[type, ...] = ()
+"""Root mutation types, merged into `Mutation` as the queries are into `Query`. None is public
+until it works end to end: each resolves through `can_write` and
+`gateway.federation.writes.apply_change`."""
+Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
 
 
 JOURNEY_SIZE = 10
@@ -92,6 +97,7 @@ def build_schema(
     documents = DocumentCache(size=DOCUMENT_CACHE_SIZE)
     schema = GatewaySchema(
         query=Query,
+        mutation=Mutation,
         types=[Complaint],
         extensions=[prepared_documents(documents), GatewayErrors],
         # Long lists (stats buckets) complete in slices that yield to the event loop.

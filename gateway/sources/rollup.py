@@ -13,7 +13,7 @@ whatever the time.
 Rollups are rebuilt from the complaint table in one transaction (`rebuild`: by the seed and
 `lapor-gateway rollup rebuild`) and checked against it (`verify`: `lapor-gateway rollup
 verify`). A write keeps them in step by calling `record_change` with the complaint's row
-before and after, in the write's own transaction (the write path itself is not built yet).
+before and after, in the write's own transaction (`gateway.sources.sql_writes`).
 Two concurrent writes may each add a row for the same new group; readers and `verify` sum
 per group, so that costs a row, never a wrong figure.
 """

@@ -20,9 +20,14 @@ from starlette.testclient import TestClient
 from gateway.app import create_app
 from gateway.federation.ids import NodeIdCodec, demo_node_id_key
 from gateway.federation.owners import OwnerIndex
-from gateway.registry import SourceConfig, write_registry
+from gateway.federation.reads import Federation
+from gateway.federation.writes import apply_change
+from gateway.policy import RowScope
+from gateway.regions import load_regions
+from gateway.registry import SourceConfig, load_registry, write_registry
 from gateway.settings import GatewaySettings
-from gateway.sources.sql import create_source_engine
+from gateway.sources.changes import ChangeOutcome, ChangeResult, ComplaintChange
+from gateway.sources.sql import SqlSource, create_source_engine
 from tests.conftest import SECRET, StatementCounter, token_for
 from tests.factories import SourceWorld, agency_code, make_agency, make_complaint, write_world
 
@@ -178,3 +183,38 @@ def test_an_unreadable_index_is_an_error_not_a_missing_complaint(world: World) -
             assert ask(broken, LOOKUP, world.id_of(world.stayed))["data"]["complaint"] is not None
         finally:
             index.engine = working  # closed with the app
+
+
+async def test_a_change_goes_to_where_the_complaint_is_now(world: World) -> None:
+    regions = load_regions()
+    sources = {config.id: SqlSource(config) for config in world.configs}
+    federation = Federation(
+        load_registry(world.registry, regions),
+        list(sources.values()),
+        regions,
+        owners=OwnerIndex(world.index_url),
+    )
+    statements = StatementCounter(federation)
+    await federation.open()
+    try:
+        deli_serdang, medan = RowScope("12.72"), RowScope("12.71")
+        change = ComplaintChange(
+            world.moved["id"], 1, MOVED_AT.replace(tzinfo=None), "12.72-DINKES",
+            (("status", "ON_HOLD"),),
+        )  # fmt: skip
+        # Medan's staff: it is no longer theirs; Deli Serdang's source is never asked.
+        assert await apply_change(federation, change, medan) == ChangeOutcome(
+            ChangeResult.NOT_FOUND
+        )
+        assert set(statements.counts) == {"reg-12.71"}
+        outcome = await apply_change(federation, change, deli_serdang)
+        assert outcome == ChangeOutcome(ChangeResult.APPLIED, version=2, status="ON_HOLD")
+        (record,) = await sources["reg-12.72"].fetch_complaints(
+            [world.moved["id"]], deli_serdang, frozenset({"status"})
+        )
+        assert record.status == "ON_HOLD"
+        # The same change again meets the new version: never a second write.
+        again = await apply_change(federation, change, deli_serdang)
+        assert again == ChangeOutcome(ChangeResult.VERSION_CONFLICT, version=2, status="ON_HOLD")
+    finally:
+        await federation.close()
