@@ -174,20 +174,31 @@ class _Field:
     required: bool
 
 
+def _declared(record: type[Any]) -> list[tuple[str, bool]]:
+    """(field, required) of a record class: a dataclass, or a named tuple."""
+    if dataclasses.is_dataclass(record):
+        return [
+            (field.name, field.default is dataclasses.MISSING)
+            for field in dataclasses.fields(record)
+        ]
+    defaults = record._field_defaults
+    return [(name, name not in defaults) for name in record._fields]
+
+
 def _fields_of(record: type[Any]) -> tuple[_Field, ...]:
     hints = typing.get_type_hints(record)
     fields = []
-    for field in dataclasses.fields(record):
-        hint = hints[field.name]
+    for name, required in _declared(record):
+        hint = hints[name]
         members = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
         base = next(member for member in members if member is not type(None))
         fields.append(
             _Field(
-                name=field.name,
-                wire=camel(field.name),
+                name=name,
+                wire=camel(name),
                 convert=_CONVERTERS[base],
                 nullable=type(None) in members,
-                required=field.default is dataclasses.MISSING,
+                required=required,
             )
         )
     return tuple(fields)

@@ -60,7 +60,7 @@ logger = logging.getLogger("lapor.sources")
 R = TypeVar("R")
 
 _ALWAYS = ("id", "submittedAt")
-_OPTIONAL = tuple(camel(name) for name in ComplaintRecord.__slots__ if camel(name) not in _ALWAYS)
+_OPTIONAL = tuple(camel(name) for name in ComplaintRecord._fields if camel(name) not in _ALWAYS)
 _FLAGS = ", ".join(f"$with_{name}: Boolean! = false" for name in _OPTIONAL)
 _COMPLAINT = (
     "fragment ComplaintFields on Complaint {\n  id submittedAt\n"

@@ -5,11 +5,13 @@ caller's row scope; child tables (status events, dispositions, follow-ups) are r
 through complaints inside that scope.
 """
 
+import functools
 import logging
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, inspect, select
+from sqlalchemy import ColumnElement, Connection, Select, func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -58,6 +60,8 @@ _follow_up = FollowUpRow.__table__.c  # type: ignore[attr-defined]
 _reporter = ReporterRow.__table__.c  # type: ignore[attr-defined]
 
 _ALWAYS = ("id", "submitted_at")
+_STATEMENTS_KEPT = 64
+"""Page statements (and projections) kept: enough for the fan-outs in flight at once."""
 
 
 def create_source_engine(config: SourceConfig) -> AsyncEngine:
@@ -100,11 +104,7 @@ class SqlSource:
         await self.engine.dispose()
 
     async def fetch_page(self, request: PageRequest) -> list[ComplaintRecord]:
-        statement = select(*_complaint_columns(request.columns)).where(
-            criteria_predicate(request.criteria)
-        )
-        statement = apply_keyset(statement, request.order, request.after).limit(request.limit)
-        return await self._complaints(statement)
+        return await self._complaints(_page_statement(request), _complaint_names(request.columns))
 
     async def count(self, criteria: ComplaintCriteria) -> int:
         statement = (
@@ -148,10 +148,11 @@ class SqlSource:
     async def fetch_complaints(
         self, ids: Sequence[str], scope: RowScope, columns: frozenset[str]
     ) -> list[ComplaintRecord]:
-        statement = select(*_complaint_columns(columns)).where(
+        names = _complaint_names(columns)
+        statement = select(*(complaint[name] for name in names)).where(
             complaint.id.in_(ids), scope_predicate(scope)
         )
-        return await self._complaints(statement)
+        return await self._complaints(statement, names)
 
     async def fetch_agencies(self, codes: Sequence[str]) -> list[AgencyRecord]:
         statement = select(
@@ -220,11 +221,10 @@ class SqlSource:
         )
         return [FollowUpRecord(*row) for row in await self._rows(statement)]
 
-    async def _complaints(self, statement: Any) -> list[ComplaintRecord]:
+    async def _complaints(self, statement: Any, names: tuple[str, ...]) -> list[ComplaintRecord]:
+        record = _record_of(names)
         return await self._reader.run(
-            lambda connection: [
-                ComplaintRecord(**row) for row in connection.execute(statement).mappings()
-            ]
+            lambda connection: [record(row) for row in connection.execute(statement).all()]
         )
 
     async def _rows(self, statement: Any) -> Sequence[Any]:
@@ -237,9 +237,32 @@ def _reader_for(config: SourceConfig, engine: AsyncEngine) -> Reader:
     return LoopReader(engine)
 
 
-def _complaint_columns(columns: frozenset[str]) -> list[Any]:
-    names = [*_ALWAYS, *sorted(columns & COMPLAINT_FIELDS - set(_ALWAYS))]
-    return [complaint[name] for name in names]
+@functools.lru_cache(maxsize=_STATEMENTS_KEPT)
+def _page_statement(request: PageRequest) -> Select[Any]:
+    """One statement per page request, shared by every source of its fan-out (building it
+    costs about a quarter of a millisecond, as much as a regency's SQL)."""
+    names = _complaint_names(request.columns)
+    statement = select(*(complaint[name] for name in names)).where(
+        criteria_predicate(request.criteria)
+    )
+    return apply_keyset(statement, request.order, request.after).limit(request.limit)
+
+
+@functools.lru_cache(maxsize=_STATEMENTS_KEPT)
+def _complaint_names(columns: frozenset[str]) -> tuple[str, ...]:
+    return (*_ALWAYS, *sorted(columns & COMPLAINT_FIELDS - set(_ALWAYS)))
+
+
+@functools.lru_cache(maxsize=_STATEMENTS_KEPT)
+def _record_of(names: tuple[str, ...]) -> Callable[[Sequence[Any]], ComplaintRecord]:
+    """Records from rows of the columns `names`, positionally: the fields not selected get
+    the `None` every optional field defaults to."""
+    position = {name: index for index, name in enumerate(names)}
+    pick = operator.itemgetter(
+        *(position.get(name, len(names)) for name in ComplaintRecord._fields)
+    )
+    make = ComplaintRecord._make
+    return lambda row: make(pick((*row, None)))
 
 
 def _rollups_present(connection: Connection) -> bool:

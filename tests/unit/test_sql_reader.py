@@ -116,3 +116,11 @@ async def test_reads_waiting_for_a_small_pool_hold_no_worker_thread(tmp_path: Pa
         assert all(await asyncio.gather(*waiting))
         for reader in readers:
             await reader.dispose()
+
+
+async def test_read_connections_keep_a_small_page_cache(reader: ThreadReader) -> None:
+    """Per connection, the configured cache (negative: KiB), not SQLite's 2 MiB default."""
+    size = await reader.run(
+        lambda connection: connection.execute(text("PRAGMA cache_size")).scalar()
+    )
+    assert size == -256
