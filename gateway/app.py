@@ -4,8 +4,9 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -80,7 +81,9 @@ class GatewayContexts:
         self.query_budget = query_budget
         self.buckets = buckets
 
-    def __call__(self, request: Request, request_id: str) -> GatewayContext:
+    def __call__(
+        self, request: Request, request_id: str, plans: dict[Hashable, Any]
+    ) -> GatewayContext:
         request_deadline.set(time.monotonic() + self.settings.request_deadline_seconds)
         user = request.scope.get("user")
         principal = user.principal if isinstance(user, PrincipalUser) else PUBLIC
@@ -98,6 +101,7 @@ class GatewayContexts:
             request_id=request_id,
             access_log=self.access_log,
             query_budget=self.query_budget,
+            plans=plans,
         )
 
 

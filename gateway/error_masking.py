@@ -37,6 +37,13 @@ def coded_error(
             path=error.path,
             extensions={**(error.extensions or {}), "code": code},
         )
+    if isinstance(original, GraphQLError):  # a value graphql-core refused to coerce
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT"},
+        )
     known = original if isinstance(original, GatewayError) else classify(original)
     if known is not None:
         return GraphQLError(

@@ -92,6 +92,12 @@ def can_read_field(principal: Principal, field: str) -> bool:
     return declared.rule is FieldRule.EVERYONE or principal.tier is not PrincipalTier.PUBLIC
 
 
+def readable_fields(principal: Principal) -> frozenset[str]:
+    """The complaint fields this caller may read at all: what a plan of a selection depends
+    on (`resolvers/plans.py`), so callers reading the same fields share plans."""
+    return frozenset(name for name in FIELDS if can_read_field(principal, name))
+
+
 def can_read_body(principal: Principal, facts: ComplaintFacts) -> bool:
     """Confidential (`rahasia`) content only inside the caller's row scope; never public."""
     if not can_read_field(principal, "body"):

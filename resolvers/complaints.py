@@ -10,8 +10,9 @@ from gateway.federation.ids import NodeIdCodec
 from gateway.federation.reads import SourcedComplaint
 from gateway.policy import check_row_filters
 from gateway.sources.base import Keyset, PageRequest, SortOrder
-from resolvers.assemble import Wanted, assemble_complaints, withheld
-from resolvers.projection import children, complaint_columns, field_names
+from resolvers.assemble import assemble_complaints
+from resolvers.plans import ComplaintsPlan, complaints_plan, lookup_plan, plan_for
+from resolvers.projection import children
 from schema.complaints.connection import ComplaintConnection, ComplaintEdge, PageInfo
 from schema.complaints.inputs import ComplaintFilter, criteria_for, used_filters
 from schema.complaints.types import Complaint, Ctx, Node
@@ -33,29 +34,33 @@ async def resolve_complaints(
         )
     check_row_filters(context.principal, used_filters(filter))
     order = order_by
-    selected = [child for field in info.selected_fields for child in field.selections]
+
+    def build() -> ComplaintsPlan:
+        selected = [child for field in info.selected_fields for child in field.selections]
+        nodes = children(children(selected, "edges"), "node")
+        return complaints_plan(nodes, selected, context.principal)
+
+    plan = plan_for(context.plans, _plan_key(info), context.principal, info.variable_values, build)
     request = PageRequest(
         criteria=criteria_for(context, filter),
         order=order,
         limit=first,
         after=decode_cursor(context.node_ids, after, order) if after else None,
-        columns=complaint_columns(children(children(selected, "edges"), "node"), context.principal),
+        columns=plan.columns,
     )
-    node_selections = children(children(selected, "edges"), "node")
-    wanted = Wanted.from_selections(node_selections, context.principal)
     context.plan.append(
         PlanStep(
             path=str(info.path.key),
             sources=tuple(source.config.id for source in context.federation.plan(request.criteria)),
             columns=tuple(sorted(request.columns)),
-            relations=wanted.names,
-            withheld=withheld(node_selections, context.principal),
+            relations=plan.wanted.names,
+            withheld=plan.withheld,
         )
     )
-    page = await context.federation.page(request, with_total="totalCount" in field_names(selected))
+    page = await context.federation.page(request, with_total=plan.with_total)
     path = tuple(info.path.as_list())
     context.problems.extend(SourceProblem(failure, path) for failure in page.failures)
-    nodes = await assemble_complaints(context, page.rows, wanted)
+    nodes = await assemble_complaints(context, page.rows, plan.wanted)
     edges = [
         _edge(context.node_ids, order, row, node)
         for row, node in zip(page.rows, nodes, strict=True)
@@ -76,8 +81,12 @@ async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
     type_name, local_id = context.node_ids.decode(id)
     if type_name != "Complaint":
         return None
-    selected = [child for field in info.selected_fields for child in field.selections]
-    wanted = Wanted.from_selections(selected, context.principal)
+
+    def build() -> ComplaintsPlan:
+        selected = [child for field in info.selected_fields for child in field.selections]
+        return lookup_plan(selected, context.principal)
+
+    plan = plan_for(context.plans, _plan_key(info), context.principal, info.variable_values, build)
     found = await context.loaders.complaint_by_id.load(local_id)
     context.plan.append(
         PlanStep(
@@ -85,18 +94,24 @@ async def resolve_complaint(info: Ctx, id: strawberry.ID) -> Complaint | None:
             # Named only for a complaint the caller may see: the source holding an id it may
             # not see would tell where that complaint is handled.
             sources=(found.source_id,) if found else (),
-            relations=wanted.names,
-            withheld=withheld(selected, context.principal),
+            relations=plan.wanted.names,
+            withheld=plan.withheld,
         )
     )
     if found is None:
         return None
-    (complaint,) = await assemble_complaints(context, [found], wanted)
+    (complaint,) = await assemble_complaints(context, [found], plan.wanted)
     return complaint
 
 
 async def resolve_node(info: Ctx, id: strawberry.ID) -> Node | None:
     return await resolve_complaint(info, id)
+
+
+def _plan_key(info: Ctx) -> tuple[str | None, str, str]:
+    """A root field within its document: the operation, the field and its response key."""
+    operation = info.operation.name
+    return (operation.value if operation else None, info.field_name, str(info.path.key))
 
 
 def _edge(

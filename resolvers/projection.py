@@ -10,10 +10,21 @@ from gateway.policy import can_read_field
 from gateway.principal import Principal
 
 
+def included(selection: Selection) -> bool:
+    """Whether `@skip`/`@include` (their `if` already resolved from the variables) keep it."""
+    directives = selection.directives
+    return not directives.get("skip", {}).get("if", False) and directives.get("include", {}).get(
+        "if", True
+    )
+
+
 def field_names(selections: Iterable[Selection]) -> set[str]:
-    """Names of the fields selected at this level, through fragments of any depth."""
+    """Names of the fields selected at this level, through fragments of any depth (what
+    `@skip`/`@include` leave out is not selected)."""
     names: set[str] = set()
     for selection in selections:
+        if not included(selection):
+            continue
         if isinstance(selection, SelectedField):
             names.add(selection.name)
         elif isinstance(selection, FragmentSpread | InlineFragment):
@@ -22,9 +33,12 @@ def field_names(selections: Iterable[Selection]) -> set[str]:
 
 
 def children(selections: Iterable[Selection], name: str) -> list[Selection]:
-    """The selections under every occurrence of field `name` (aliases and fragments merged)."""
+    """The selections under every occurrence of field `name` (aliases and fragments merged;
+    what `@skip`/`@include` leave out is not there)."""
     found: list[Selection] = []
     for selection in selections:
+        if not included(selection):
+            continue
         if isinstance(selection, SelectedField):
             if selection.name == name:
                 found += selection.selections

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
@@ -183,6 +183,18 @@ def token_for(
         region=region,
         agency=agency,
         role=Role(role) if role else None,
+    )
+
+
+async def fresh_postgres_schema(schema: str) -> AsyncEngine:
+    """An engine whose search path is `schema`, dropped and created empty first."""
+    admin = create_async_engine(POSTGRES_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    return create_async_engine(
+        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
     )
 
 

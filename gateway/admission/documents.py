@@ -12,6 +12,7 @@ and no name the client did not write itself: a typo'd query reveals nothing of t
 
 import re
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,9 @@ class PreparedDocument:
     errors: tuple[GraphQLError, ...] = ()
     cost: int = 0
     measures: dict[str, Measures] = field(default_factory=dict)
+    plans: dict[Hashable, Any] = field(default_factory=dict, compare=False)
+    """The plans of its root fields, built as they first run (`resolvers/plans.py`): kept with
+    the document, and evicted with it."""
 
     @property
     def valid(self) -> bool:

@@ -1,7 +1,9 @@
 """The typed per-request context every resolver receives."""
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from gateway.audit import AccessLog
 from gateway.disclosure.budget import QueryBudget
@@ -42,3 +44,6 @@ class GatewayContext:
     """The bucket estimates of this request's `complaintStats` fields so far."""
     plan: list[PlanStep] = field(default_factory=list)
     """What each root field planned (`gateway/federation/explain.py`)."""
+    plans: dict[Hashable, Any] = field(default_factory=dict)
+    """The plans kept with the request's document (`resolvers/plans.py`); a fresh dict when
+    the document comes from nowhere the edge prepared."""

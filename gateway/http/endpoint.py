@@ -21,7 +21,7 @@ logs.
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,7 @@ from gateway.principal import PUBLIC, Principal
 logger = logging.getLogger(REQUEST_LOGGER)
 failures = logging.getLogger("lapor.errors")
 
-ContextFactory = Callable[[Request, str], GatewayContext]
+ContextFactory = Callable[[Request, str, dict[Hashable, Any]], GatewayContext]
 Execute = Callable[..., Awaitable[Any]]
 EXECUTION_GRACE_SECONDS = 0.5
 """Beyond the request deadline, time for the sources' own timeouts to come back as partial
@@ -269,7 +269,10 @@ class GraphQLEndpoint:
                 for error in coerced:
                     error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
                 return self._request_errors(coerced, media_type, outcome)
-        return await self._execute(request, request_id, resolved.query, params, outcome), 200
+        executed = await self._execute(
+            request, request_id, resolved.query, params, outcome, prepared.plans
+        )
+        return executed, 200
 
     def _request_errors(
         self, errors: list[GraphQLError], media_type: str, outcome: Outcome
@@ -285,8 +288,9 @@ class GraphQLEndpoint:
         query: str,
         params: GraphQLParams,
         outcome: Outcome,
+        plans: dict[Hashable, Any],
     ) -> dict[str, Any]:
-        context = self.context(request, request_id)
+        context = self.context(request, request_id, plans)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.options.deadline_seconds + EXECUTION_GRACE_SECONDS):

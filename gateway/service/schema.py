@@ -99,8 +99,8 @@ def _criteria(info: Info, criteria: Criteria, *, stats: bool = False) -> base.Co
     except ValueError:
         raise BadUserInputError(f"unknown tier {criteria.tier!r}") from None
     return base.ComplaintCriteria(
-        scope=context.claim.scope if stats else _row_scope(info),
-        now=utc_naive(criteria.now),
+        scope=_scope_for(info, "stats") if stats else _row_scope(info),
+        now=_utc(criteria.now),
         region=criteria.region,
         incident_region=criteria.incident_region,
         agency=criteria.agency,
@@ -117,7 +117,15 @@ def _criteria(info: Info, criteria: Criteria, *, stats: bool = False) -> base.Co
 
 
 def _naive(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc_naive(moment)
+    return None if moment is None else _utc(moment)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Naive UTC; a time whose UTC falls outside the calendar is the caller's mistake."""
+    try:
+        return utc_naive(moment)
+    except OverflowError:
+        raise BadUserInputError("a time outside the years 1 to 9999 in UTC") from None
 
 
 def _columns(columns: Sequence[str]) -> frozenset[str]:
@@ -169,7 +177,7 @@ async def resolve_page(
         criteria=_criteria(info, criteria),
         order=order,
         limit=limit,
-        after=None if after is None else base.Keyset(utc_naive(after.submitted_at), after.id),
+        after=None if after is None else base.Keyset(_utc(after.submitted_at), after.id),
         columns=_columns(columns or ()),
     )
     records = await _run(info, info.context.source.fetch_page(request))

@@ -145,7 +145,7 @@ def _integer(value: object) -> int:
 def _timestamp(value: object) -> datetime:
     try:
         return utc_naive(datetime.fromisoformat(_text(value)))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise WireError("expected an ISO 8601 timestamp") from None
 
 
@@ -341,7 +341,7 @@ def change_from_wire(
         return ComplaintChange(
             complaint_id, expected_version, utc_naive(at), actor_agency, tuple(decoded), note
         )
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise WireError(str(error)) from None
 
 

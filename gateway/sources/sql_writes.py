@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.policy import RowScope
+from gateway.policy import ComplaintFacts, RowScope, row_visible
 from gateway.sources.changes import ChangeOutcome, ChangeResult, ComplaintChange
 from gateway.sources.models import ComplaintRow, StatusEventRow
 from gateway.sources.rollup import record_change
@@ -35,6 +35,9 @@ async def apply_change(
         if before["version"] != change.expected_version:
             return _conflict(before)
         values: dict[str, Any] = {**dict(change.values), "version": change.expected_version + 1}
+        after = {**before, **values}
+        if not row_visible(scope, _facts(after)):
+            return ChangeOutcome(ChangeResult.OUT_OF_SCOPE, before["version"], before["status"])
         updated = await connection.execute(
             update(_complaints)
             .where(
@@ -46,7 +49,6 @@ async def apply_change(
         if updated.rowcount != 1:  # another writer got there between the read and the update
             current = await _locked_row(connection, change.complaint_id, scope)
             return _conflict(current) if current else ChangeOutcome(ChangeResult.NOT_FOUND)
-        after = {**before, **values}
         if change.new_status is not None and change.new_status != before["status"]:
             await connection.execute(
                 insert(_events).values(
@@ -69,6 +71,17 @@ async def _locked_row(
     if connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
     return (await connection.execute(statement)).mappings().first()
+
+
+def _facts(row: dict[str, Any]) -> ComplaintFacts:
+    return ComplaintFacts(
+        region_code=row["region_code"],
+        agency_code=row["agency_code"],
+        status=row["status"],
+        verified=row["verified_at"] is not None,
+        is_anonymous=row["is_anonymous"],
+        is_confidential=row["is_confidential"],
+    )
 
 
 def _conflict(current: RowMapping) -> ChangeOutcome:

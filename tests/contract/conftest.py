@@ -8,15 +8,13 @@ with the reference (SQLite `SqlSource`) answer: the same inputs must give the sa
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.registry import SourceConfig
 from gateway.service.app import create_service_app
 from gateway.sources.base import Source
 from gateway.sources.remote import RemoteSource
 from gateway.sources.sql import SqlSource, create_source_engine
-from tests.conftest import POSTGRES_URL, require_postgres
+from tests.conftest import POSTGRES_URL, fresh_postgres_schema, require_postgres
 from tests.contract.world import COVERS, SOURCE_ID, build_world, write_contract_world
 from tests.factories import SourceWorld
 from tests.service.harness import make_key_pair, running_service, service_settings
@@ -50,13 +48,10 @@ async def reference(sqlite_config: SourceConfig) -> AsyncIterator[SqlSource]:
     await source.close()
 
 
-async def _postgres_config(world: SourceWorld) -> SourceConfig:
-    admin = create_async_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
-        await connection.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
-    await admin.dispose()
-    config = SourceConfig(SOURCE_ID, "sql", POSTGRES_URL, COVERS, schema=PG_SCHEMA)
+async def postgres_config(world: SourceWorld, schema: str = PG_SCHEMA) -> SourceConfig:
+    """The contract world written into a fresh PostgreSQL schema."""
+    await (await fresh_postgres_schema(schema)).dispose()
+    config = SourceConfig(SOURCE_ID, "sql", POSTGRES_URL, COVERS, schema=schema)
     engine = create_source_engine(config)
     await write_contract_world(engine, world)
     await engine.dispose()
@@ -77,7 +72,7 @@ async def source(
         await sql.close()
     elif backend == "postgres":
         require_postgres()
-        sql = SqlSource(await _postgres_config(world))
+        sql = SqlSource(await postgres_config(world))
         yield sql
         await sql.close()
     else:

@@ -15,6 +15,7 @@ from gateway.graph import build_schema
 from gateway.graph.stats_cost import UNKNOWN_GROUPING_BUCKETS
 from gateway.playground.examples import EXAMPLE_QUERIES
 from gateway.regions import load_regions
+from gateway.sources.sql import SqlSource
 from gateway.stats_size import DEFAULT_BUCKET_CAP, BucketEstimator
 from tests.conftest import StatementCounter
 from tests.edge.conftest import EdgeApp, codes, post, production_token
@@ -179,3 +180,29 @@ def test_aliases_share_one_bucket_cap_whatever_their_variables(
         token=TOKEN,
     )
     assert "errors" not in one.json(), one.text
+
+
+def test_no_alias_calls_a_source_before_every_alias_is_estimated(
+    production: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the threads do: the first alias fits under the cap on its own, and must not
+    even start its source calls before the second brings the sum over it."""
+    started: list[str] = []
+    original = SqlSource.fetch_stats
+
+    async def recording(self: SqlSource, *args: Any, **kwargs: Any) -> Any:
+        started.append(self.config.id)
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SqlSource, "fetch_stats", recording)
+    aliases = " ".join(
+        f"a{i}: complaintStats(groupBy: $g) {{ total {{ count }} }}" for i in range(2)
+    )
+    response = post(
+        production,
+        f"query Q($g: [StatsDimension!]!) {{ {aliases} }}",
+        {"g": ["REGENCY", "STATUS"]},
+        token=TOKEN,
+    )
+    assert set(codes(response)) == {"STATS_TOO_LARGE"}
+    assert started == []

@@ -135,13 +135,13 @@ def test_an_empty_region_reads_nothing(call: Call, mint: Mint, service_world: So
 def test_stats_count_only_the_token_scope_and_split_by_the_token_split(
     call: Call, mint: Mint, service_world: SourceWorld
 ) -> None:
-    regional = data(call(STATS, {"criteria": {"now": NOW}}, mint(MEDAN)))["stats"]
+    regional = data(call(STATS, {"criteria": {"now": NOW}}, mint(MEDAN, op="stats")))["stats"]
     assert {row["regency"] for row in regional} == {"12.71"}
     assert sum(row["count"] for row in regional) == len(ids_in(service_world, "12.71"))
     # No split in the token: nothing is the caller's own.
     assert {row["part"] for row in regional} <= {"LISTABLE", "PROTECTED"}
 
-    everything = mint(RowScope(None), split_rows=MEDAN)
+    everything = mint(RowScope(None), split_rows=MEDAN, op="stats")
     rows = data(call(STATS, {"criteria": {"now": NOW}}, everything))["stats"]
     own = {row["regency"] for row in rows if row["part"] == "OWN"}
     assert own == {"12.71"}
@@ -252,3 +252,22 @@ def test_a_change_of_a_column_it_may_not_set_is_a_coded_error(
     body = call(APPLY, {"change": change}, mint(MEDAN, op="write")).json()
     assert body["data"] is None
     assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+
+
+def test_only_a_stats_token_counts_groups(call: Call, mint: Mint) -> None:
+    """Counts carry record-key sums: a rows or write token filtering down to one complaint
+    would read its secret key from them."""
+    for op in ("rows", "write"):
+        body = call(STATS, {"criteria": {"now": NOW}}, mint(MEDAN, op=op)).json()
+        assert body["data"] is None
+        assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+
+
+def test_values_graphql_cannot_coerce_are_coded_errors(call: Call, mint: Mint) -> None:
+    """An Int past 32 bits, a time whose UTC is before year 1: the caller's mistakes."""
+    change = change_of("12.71-0000001")
+    change["expectedVersion"] = 2**31
+    body = call(APPLY, {"change": change}, mint(MEDAN, op="write")).json()
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+    early = call(COUNT, {"criteria": {"now": "0001-01-01T00:00:00+05:00"}}, mint(MEDAN)).json()
+    assert [error["extensions"]["code"] for error in early["errors"]] == ["BAD_USER_INPUT"]

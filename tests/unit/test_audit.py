@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.audit import AccessLog, entry_for
 from gateway.domain import PrincipalTier, Role
 from gateway.principal import Principal
-from tests.conftest import POSTGRES_URL, require_postgres
+from tests.conftest import POSTGRES_URL, fresh_postgres_schema, require_postgres
 
 OPERATOR = Principal(PrincipalTier.REGENCY, "op-1", "12.71", "12.71-DINKES", Role.OPERATOR)
 
@@ -23,15 +22,7 @@ async def access_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         log = AccessLog(f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}")
     else:
         require_postgres()
-        admin = create_async_engine(POSTGRES_URL)
-        async with admin.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS t_audit CASCADE"))
-            await connection.execute(text("CREATE SCHEMA t_audit"))
-        await admin.dispose()
-        engine = create_async_engine(
-            POSTGRES_URL, connect_args={"server_settings": {"search_path": "t_audit"}}
-        )
-        log = AccessLog(POSTGRES_URL, engine=engine)
+        log = AccessLog(POSTGRES_URL, engine=await fresh_postgres_schema("t_audit"))
     await log.open()
     yield log
     await log.close()

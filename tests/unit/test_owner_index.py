@@ -6,11 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.federation.owners import OwnerIndex
-from tests.conftest import POSTGRES_URL, require_postgres
+from tests.conftest import POSTGRES_URL, fresh_postgres_schema, require_postgres
 
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -21,15 +19,7 @@ async def index(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         owners = OwnerIndex(f"sqlite+aiosqlite:///{tmp_path / 'owners.db'}")
     else:
         require_postgres()
-        admin = create_async_engine(POSTGRES_URL)
-        async with admin.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS t_owners CASCADE"))
-            await connection.execute(text("CREATE SCHEMA t_owners"))
-        await admin.dispose()
-        engine = create_async_engine(
-            POSTGRES_URL, connect_args={"server_settings": {"search_path": "t_owners"}}
-        )
-        owners = OwnerIndex(POSTGRES_URL, engine=engine)
+        owners = OwnerIndex(POSTGRES_URL, engine=await fresh_postgres_schema("t_owners"))
     await owners.open()
     yield owners
     await owners.close()

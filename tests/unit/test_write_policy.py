@@ -8,15 +8,9 @@ import pytest
 from gateway.domain import PrincipalTier, Role
 from gateway.policy import ComplaintFacts, can_write
 from gateway.principal import Principal
+from tests.unit.test_policy_matrix import HOMES
 
 MEDAN_AGENCY = "12.71-DINKES"
-HOMES = {
-    PrincipalTier.NATIONAL: None,
-    PrincipalTier.OMBUDSMAN: None,
-    PrincipalTier.PROVINCIAL: "12",
-    PrincipalTier.REGENCY: "12.71",
-    PrincipalTier.PUBLIC: None,
-}
 # Where the complaint is handled, by how it stands to a caller homed in 12 or 12.71.
 HANDLED_IN = {"inside": "12.71", "outside": "31.71"}
 TARGETS = {"no disposition": None, "inside 12": "12.72", "outside 12": "31", "national": "NATIONAL"}

@@ -1,0 +1,78 @@
+"""The plan of a complaint root field is built once per document, kind of caller and
+directive switches (`resolvers/plans.py`), and kept with the prepared document: later
+requests act on it, and no caller ever acts on the plan of a caller who may read more."""
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+import resolvers.complaints
+import resolvers.plans
+from resolvers.plans import ComplaintsPlan
+from tests.conftest import token_for
+
+PAGE = """query Page($include: Boolean!) { complaints(first: 5) { totalCount edges { node {
+  id title trackingId handlingAgency @include(if: $include) { name } } } } }"""
+NATIONAL = {"tier": "NATIONAL", "role": "ANALYST"}
+PROVINCIAL = {"tier": "PROVINCIAL", "region": "12", "role": "ANALYST"}
+
+
+def ask(client: TestClient, caller: dict[str, Any] | None, include: bool) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token_for(**caller)}"} if caller else {}
+    response = client.post(
+        "/graphql",
+        json={"query": PAGE, "variables": {"include": include}, "extensions": {"plan": True}},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    return body
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[ComplaintsPlan]:
+    built: list[ComplaintsPlan] = []
+    original = resolvers.plans.complaints_plan
+
+    def counting(*args: Any) -> ComplaintsPlan:
+        plan = original(*args)
+        built.append(plan)
+        return plan
+
+    monkeypatch.setattr(resolvers.complaints, "complaints_plan", counting)
+    return built
+
+
+def test_a_plan_is_built_once_and_acted_on_after(
+    client: TestClient, builds: list[ComplaintsPlan]
+) -> None:
+    first = ask(client, NATIONAL, True)
+    again = ask(client, NATIONAL, True)
+    assert again["data"] == first["data"]
+    assert again["extensions"] == first["extensions"]
+    # Another caller reading the same fields shares it: national and provincial staff alike.
+    ask(client, PROVINCIAL, True)
+    assert len(builds) <= 1  # none when an earlier test ran this document for officials
+
+
+def test_the_public_never_acts_on_an_officials_plan(client: TestClient) -> None:
+    official = ask(client, NATIONAL, True)
+    public = ask(client, None, True)
+    (step,) = public["extensions"]["plan"]
+    assert step["withheld"] == ["trackingId"]
+    assert "tracking_id" not in step["columns"]
+    assert all(edge["node"]["trackingId"] is None for edge in public["data"]["complaints"]["edges"])
+    assert any(edge["node"]["trackingId"] for edge in official["data"]["complaints"]["edges"])
+    # And the other way round: the officials' plan is not the public's.
+    assert ask(client, NATIONAL, True)["extensions"] == official["extensions"]
+
+
+def test_a_directive_switch_is_part_of_the_plan(client: TestClient) -> None:
+    with_agency = ask(client, NATIONAL, True)
+    without = ask(client, NATIONAL, False)
+    assert "agency" in with_agency["extensions"]["plan"][0]["relations"]
+    assert "agency" not in without["extensions"]["plan"][0]["relations"]
+    assert "handlingAgency" not in without["data"]["complaints"]["edges"][0]["node"]
+    assert with_agency["data"]["complaints"]["edges"][0]["node"]["handlingAgency"]["name"]
