@@ -19,7 +19,7 @@ from gateway.errors import GatewayError
 from gateway.federation.context import GatewayContext
 from gateway.federation.facts import facts_of
 from gateway.federation.ids import NodeIdCodec
-from gateway.federation.reads import SourcedComplaint
+from gateway.federation.merge import SourcedComplaint
 from gateway.policy import can_read_body, can_read_field
 from gateway.principal import Principal
 from gateway.sources.records import (

@@ -7,7 +7,7 @@ from gateway.federation.context import SourceProblem
 from gateway.federation.cursors import decode_cursor, encode_cursor
 from gateway.federation.explain import PlanStep
 from gateway.federation.ids import NodeIdCodec
-from gateway.federation.reads import SourcedComplaint
+from gateway.federation.merge import SourcedComplaint
 from gateway.policy import check_row_filters
 from gateway.sources.base import Keyset, PageRequest, SortOrder
 from resolvers.assemble import assemble_complaints

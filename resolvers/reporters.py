@@ -8,7 +8,7 @@ from gateway.audit import entry_for
 from gateway.errors import AuditUnavailableError, GatewayError
 from gateway.federation.context import GatewayContext
 from gateway.federation.facts import facts_of
-from gateway.federation.reads import SourcedComplaint
+from gateway.federation.merge import SourcedComplaint
 from gateway.policy import can_read_reporter
 from gateway.sources.records import ReporterRecord
 from resolvers.loading import SourceKey, load_all

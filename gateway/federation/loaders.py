@@ -17,7 +17,8 @@ from gateway.errors import SourceError
 from gateway.federation.facts import in_scope
 from gateway.federation.fanout import SourceCalls
 from gateway.federation.ids import home_region
-from gateway.federation.reads import Federation, SourcedComplaint
+from gateway.federation.merge import SourcedComplaint
+from gateway.federation.reads import Federation
 from gateway.policy import RowScope
 from gateway.sources.base import Source
 from gateway.sources.records import (

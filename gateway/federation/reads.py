@@ -5,17 +5,17 @@ source and summed here, so rates come from summed counts, never from averaged ra
 """
 
 import asyncio
-import heapq
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from gateway.disclosure import Cell, sum_cells
-from gateway.errors import SourceBadResponseError, SourceError
+from gateway.errors import SourceBadResponseError
 from gateway.federation.deadline import keeping_back
 from gateway.federation.facts import FACT_COLUMNS, in_scope, well_formed_key
 from gateway.federation.fanout import SourceCalls, SourceFailure
 from gateway.federation.ids import home_region
+from gateway.federation.merge import SourcedComplaint, disordered, merge_pages, read_winners
 from gateway.federation.offload import off_loop
 from gateway.federation.owners import OwnerIndex
 from gateway.federation.planning import overlap, plan_sources
@@ -26,12 +26,6 @@ from gateway.sources.base import ComplaintCriteria, Dimension, PageRequest, Sour
 from gateway.sources.records import ComplaintRecord, StatsPart, StatsRow
 
 _PLAN_CACHE_LIMIT = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class SourcedComplaint:
-    source_id: str
-    record: ComplaintRecord
 
 
 @dataclass(frozen=True)
@@ -96,31 +90,42 @@ class Federation:
         return self.sources[owner_id] if owner_id else None
 
     async def page(self, request: PageRequest, *, with_total: bool) -> MergedPage:
-        """The merged page. From one source, its rows in one call; from several, keys first:
-        each source's `limit + 1` first keys (id and submission time only), merged, then the
-        rows of the winners alone, from the sources that hold them, so a provincial page of
-        100 over 34 sources reads 100 rows in full, not 3,434."""
+        """The merged page. From one source, its rows in one call; from several, keys first
+        (`gateway.federation.merge`): so a provincial page of 100 over 34 sources reads 100
+        rows in full, not 3,434."""
         sources = self.plan(request.criteria)
         columns = request.columns | FACT_COLUMNS  # the policy decides on them, here too
+        descending = request.order.descending
+        keys_first = len(sources) > 1
         # One extra row per source tells whether anything follows the page.
         probe = replace(
-            request,
-            limit=request.limit + 1,
-            columns=columns if len(sources) == 1 else frozenset(),
+            request, limit=request.limit + 1, columns=frozenset() if keys_first else columns
         )
         with keeping_back():
             pages, counts, failures = await self._fetch_page(sources, request, probe, with_total)
-            failed = {failure.source_id for failure in failures}
-            trusted = {key: rows for key, rows in pages.items() if key not in failed}
-            merged = merge_pages(trusted, descending=request.order.descending)
-            rows = list(itertools.islice(merged, request.limit + 1))
-            has_next, rows = len(rows) > request.limit, rows[: request.limit]
-        if len(sources) > 1:
+        failures = _union(failures, disordered(pages, descending=descending))
+        failed = {failure.source_id for failure in failures}
+        trusted = {key: rows for key, rows in pages.items() if key not in failed}
+        if keys_first:
             # What the first round left, some of it kept back again for the nested lookups:
             # a source that hung through the first round must not starve the second.
             with keeping_back():
-                rows, late = await self._winners(rows, request.criteria.scope, columns)
-            failures = _union(failures, late)
+                winners = await read_winners(
+                    self.calls,
+                    self.sources,
+                    trusted,
+                    limit=request.limit,
+                    descending=descending,
+                    scope=request.criteria.scope,
+                    columns=columns,
+                )
+            rows, has_next = winners.rows, winners.has_next
+            failures = _union(failures, winners.failures)
+        else:
+            merged = list(
+                itertools.islice(merge_pages(trusted, descending=descending), request.limit + 1)
+            )
+            rows, has_next = merged[: request.limit], len(merged) > request.limit
         failed = {failure.source_id for failure in failures}
         total = sum(count for source_id, count in counts.items() if source_id not in failed)
         return MergedPage(
@@ -129,43 +134,6 @@ class Federation:
             total=total if with_total else None,
             failures=failures,
         )
-
-    async def _winners(
-        self, keys: list[SourcedComplaint], scope: RowScope, columns: frozenset[str]
-    ) -> tuple[list[SourcedComplaint], list[SourceFailure]]:
-        """The rows of the merged keys, in their order, from the sources that gave them; a
-        row gone since (moved, or out of scope now) is left out, and a source that fails
-        or answers outside the scope loses its rows, as in the first round."""
-        wanted: dict[str, list[str]] = {}
-        for key in keys:
-            wanted.setdefault(key.source_id, []).append(key.record.id)
-
-        async def fetch(source_id: str) -> tuple[str, list[ComplaintRecord] | SourceError]:
-            ids = wanted[source_id]
-            try:
-                return source_id, await self.calls.call(
-                    self.sources[source_id],
-                    lambda source: source.fetch_complaints(ids, scope, columns),
-                )
-            except SourceError as error:
-                return source_id, error
-
-        found: dict[tuple[str, str], ComplaintRecord] = {}
-        failures: list[SourceFailure] = []
-        for source_id, answer in await asyncio.gather(*(fetch(key) for key in wanted)):
-            if isinstance(answer, SourceError):
-                failures.append(SourceFailure(source_id, answer.code))
-            elif not all(in_scope(scope, record) for record in answer):
-                failures.append(SourceFailure(source_id, SourceBadResponseError.code))
-            else:
-                found.update(((source_id, record.id), record) for record in answer)
-        rows = [
-            SourcedComplaint(key.source_id, record)
-            for key in keys
-            if (record := found.get((key.source_id, key.record.id))) is not None
-            and record.submitted_at == key.record.submitted_at
-        ]
-        return rows, failures
 
     async def _fetch_page(
         self, sources: list[Source], request: PageRequest, probe: PageRequest, with_total: bool
@@ -218,20 +186,6 @@ class Federation:
         count = sum(len(source_rows) for source_rows in answers.values())
         cells = await off_loop(count, lambda: sum_cells(rows))
         return MergedStats(cells=cells, failures=_union(failures, malformed))
-
-
-def merge_pages(
-    pages: dict[str, list[ComplaintRecord]], *, descending: bool
-) -> Iterable[SourcedComplaint]:
-    """K-way merge of per-source pages already sorted on (submitted_at, id). Rows are merged
-    as plain tuples, compared on their key alone ((submitted_at, id) is unique across
-    sources), and only the rows taken are wrapped: a provincial page merges 3,434 for 101."""
-    streams = [
-        [(record.submitted_at, record.id, source_id, record) for record in records]
-        for source_id, records in pages.items()
-    ]
-    merged = heapq.merge(*streams, reverse=descending)
-    return (SourcedComplaint(source_id, record) for _, _, source_id, record in merged)
 
 
 def _clamp_own(

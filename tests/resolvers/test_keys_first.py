@@ -1,13 +1,14 @@
 """A page over several sources merges keys first: every source is asked for its first keys
 (no other column), and only the winners' rows are read in full, from the sources holding
 them; the page is the one a merge of whole rows gives; a source that fails or misbehaves in
-the second round loses its rows, never the page."""
+either round loses its rows, and the others fill the page as if it had not answered."""
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,11 @@ class Spy:
     full_rows: int = 0
     fail_full: bool = False
     widen_full: bool = False
+    phantom_keys: bool = False
+    """Keys of complaints it does not hold, ahead of its real ones."""
+    repeat_keys: bool = False
+    drift_full: bool = False
+    """Full rows whose submission time is not their key's."""
 
 
 class SpiedSource(SqlSource):
@@ -45,7 +51,17 @@ class SpiedSource(SqlSource):
 
     async def fetch_page(self, request: PageRequest) -> list[ComplaintRecord]:
         self.spy.pages.append(request)
-        return await super().fetch_page(request)
+        rows = await super().fetch_page(request)
+        if self.spy.phantom_keys:
+            ahead = datetime(2030, 1, 1)
+            ghosts = [
+                ComplaintRecord(f"{self.config.covers[0]}-999{n:04d}", ahead + timedelta(minutes=n))
+                for n in range(request.limit)
+            ]
+            rows = sorted(ghosts, key=lambda r: (r.submitted_at, r.id), reverse=True) + rows
+        if self.spy.repeat_keys:
+            rows = [row for row in rows for _ in range(2)]
+        return rows
 
     async def fetch_complaints(
         self, ids: Sequence[str], scope: RowScope, columns: frozenset[str]
@@ -56,6 +72,10 @@ class SpiedSource(SqlSource):
         if self.spy.widen_full:  # a row it was not asked for, outside the scope
             outside = rows[0]._replace(region_code="31.71") if rows else None
             rows += [outside] if outside else []
+        if self.spy.drift_full:
+            rows = [
+                row._replace(submitted_at=row.submitted_at + timedelta(seconds=1)) for row in rows
+            ]
         self.spy.full_rows += len(rows)
         return rows
 
@@ -120,17 +140,38 @@ async def test_keys_first_gives_the_whole_rows_page(
     assert all(row.record.status is not None for row in page.rows)
 
 
+async def without(federation: Federation, source_id: str, limit: int) -> list[Any]:
+    """The oracle for a page its sources give without `source_id`."""
+    rows = await whole_rows_merge(federation, 1000)
+    return [row for row in rows if not row[0].startswith(source_id[4:] + "-")][:limit]
+
+
 async def test_a_source_failing_in_the_second_round_loses_its_rows_only(
     federation: tuple[Federation, dict[str, Spy]],
 ) -> None:
     built, spies = federation
-    expected = await whole_rows_merge(built, 30)
+    expected = await without(built, "reg-12.73", 30)
     spies["reg-12.73"].fail_full = True
     page = await built.page(request(30), with_total=True)
-    kept = [(row.record.id, row.record.title) for row in page.rows]
-    assert kept == [(cid, title) for cid, title in expected if not cid.startswith("12.73-")]
+    assert [(row.record.id, row.record.title) for row in page.rows] == expected
     assert [(f.source_id, f.code) for f in page.failures] == [("reg-12.73", "SOURCE_UNAVAILABLE")]
     assert page.total == sum(PER_SOURCE + i for i in (0, 1, 3))  # its count is not counted
+
+
+@pytest.mark.parametrize("fault", ["phantom_keys", "repeat_keys", "drift_full"])
+async def test_a_source_misbehaving_with_its_keys_loses_its_rows_not_the_page(
+    federation: tuple[Federation, dict[str, Spy]], fault: str
+) -> None:
+    """Phantom keys ahead of everyone's (an outside test emptied a page with them, flagged
+    as complete), repeated keys (duplicates on the page), rows whose time is not their key's
+    (silently dropped): each is the source's fault, and the page comes from the others."""
+    built, spies = federation
+    expected = await without(built, "reg-12.72", 30)
+    setattr(spies["reg-12.72"], fault, True)
+    page = await built.page(request(30), with_total=False)
+    assert [(row.record.id, row.record.title) for row in page.rows] == expected
+    assert page.has_next is True
+    assert [(f.source_id, f.code) for f in page.failures] == [("reg-12.72", "SOURCE_BAD_RESPONSE")]
 
 
 async def test_a_source_answering_outside_the_scope_in_the_second_round_is_dropped(
