@@ -130,12 +130,19 @@ def create_gateway_app() -> Starlette:
 
 
 Server = tuple[subprocess.Popen[bytes], int]
+APOLLO_DIR = Path(__file__).resolve().parent / "apollo"
+APOLLO_VARIANTS = ("dataloader", "eager")
+SEALED_ENV = "LAPOR_BENCH_SEALED_IDS"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def start_server(factory: str, env: dict[str, str]) -> Server:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", f"bench.portal_page:{factory}"]
     command += ["--app-dir", str(Path(__file__).resolve().parent.parent), "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
@@ -143,6 +150,34 @@ def start_server(factory: str, env: dict[str, str]) -> Server:
         command + SERVER_FLAGS, env={**os.environ, **env}, start_new_session=True
     )
     return process, port
+
+
+def start_apollo(variant: str, env: dict[str, str]) -> Server:
+    """Apollo Server 5 on Node (bench/apollo/server.mjs), after `npm install --prefix
+    bench/apollo`."""
+    if not (APOLLO_DIR / "node_modules").is_dir():
+        raise SystemExit("--apollo needs: npm install --prefix bench/apollo --no-audit --no-fund")
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - node on our own server file
+        ["node", str(APOLLO_DIR / "server.mjs")],  # noqa: S607 - the machine's Node.js
+        env={**os.environ, **env, "PORT": str(port), "VARIANT": variant},
+        start_new_session=True,
+    )
+    return process, port
+
+
+def write_sealed_ids(db: Path, key: Path, target: Path) -> None:
+    """The gateway's sealed ids of the page's complaints, for the Apollo peers."""
+    import sqlite3
+
+    codec = NodeIdCodec.from_file(key)
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+        rows = connection.execute(
+            "SELECT id FROM complaint WHERE regency_code = ? "
+            "ORDER BY submitted_at DESC, id DESC LIMIT ?",
+            (REGION, PAGE_SIZE + 1),
+        ).fetchall()
+    target.write_bytes(orjson.dumps({cid: codec.encode("Complaint", cid) for (cid,) in rows}))
 
 
 def wait_ready(name: str, server: Server) -> None:
@@ -178,10 +213,25 @@ def check_same(ports: dict[str, int], body: bytes, token: str) -> None:
     }
     if "errors" in answers["gateway"] or len(ids["gateway"]) != PAGE_SIZE:
         raise SystemExit(f"gateway answered badly: {str(answers['gateway'])[:500]}")
-    if ids["gateway"] != ids["floor"]:
-        raise SystemExit(f"different complaints: gateway {ids['gateway']} floor {ids['floor']}")
-    if answers["gateway"] != answers["floor"]:
-        raise SystemExit("same ids, but the gateway's and the floor's JSON differ")
+    for name in answers:
+        if ids[name] != ids["gateway"]:
+            raise SystemExit(f"different complaints: gateway {ids['gateway']} {name} {ids[name]}")
+        if answers[name] != answers["gateway"]:
+            where = first_difference(answers["gateway"], answers[name])
+            raise SystemExit(f"same ids, but the gateway's and the {name}'s JSON differ: {where}")
+
+
+def first_difference(left: Any, right: Any, path: str = "") -> str:
+    """Where two JSON values first differ, and how."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(set(left) | set(right)):
+            if left.get(key, "<absent>") != right.get(key, "<absent>"):
+                return first_difference(left.get(key), right.get(key), f"{path}.{key}")
+    if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            if a != b:
+                return first_difference(a, b, f"{path}[{index}]")
+    return f"{path}: {str(left)[:120]} != {str(right)[:120]}"
 
 
 @dataclass
@@ -237,14 +287,14 @@ async def run_rounds(
             results[name].append(result)
             rate = len(result.latencies) / result.seconds
             print(
-                f"  round {number} {name:<8} {rate:8.1f} req/s, {result.errors} errors", flush=True
+                f"  round {number} {name:<18} {rate:8.1f} req/s, {result.errors} errors", flush=True
             )
     return results
 
 
 def summarise(results: dict[str, list[Result]]) -> int:
     """Print the table and ratios; returns the number of failed requests."""
-    print(f"{'target':<8} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'target':<18} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     rates, p50, errors = {}, {}, 0
     for name, rounds in results.items():
         latencies = [latency * 1000 for result in rounds for latency in result.latencies]
@@ -253,12 +303,13 @@ def summarise(results: dict[str, list[Result]]) -> int:
         p50[name], failed = cuts[49], sum(result.errors for result in rounds)
         errors += failed
         print(
-            f"{name:<8} {len(latencies):>9} {rates[name]:>9.1f} {cuts[49]:>8.2f} {cuts[98]:>8.2f}"
+            f"{name:<18} {len(latencies):>9} {rates[name]:>9.1f} {cuts[49]:>8.2f} {cuts[98]:>8.2f}"
             f" {failed:>7}"
         )
-    floor_rate = rates["floor"] / max(rates["gateway"], 1e-9)
-    print(f"floor/gateway req/s: {floor_rate:.2f}x")
-    print(f"gateway/floor p50:   {p50['gateway'] / max(p50['floor'], 1e-9):.2f}x")
+    for name in rates:
+        if name != "gateway":
+            print(f"{name}/gateway req/s: {rates[name] / max(rates['gateway'], 1e-9):.2f}x")
+            print(f"gateway/{name} p50:   {p50['gateway'] / max(p50[name], 1e-9):.2f}x")
     return errors
 
 
@@ -276,6 +327,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per target")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each round")
+    parser.add_argument(
+        "--apollo",
+        action="store_true",
+        help="add Apollo Server 5 peers (DataLoader, and eager SQL per relation); needs "
+        "`npm install --prefix bench/apollo --no-audit --no-fund` first",
+    )
     args = parser.parse_args()
     data_dir: Path = args.data_dir.resolve()
     if not is_seeded(data_dir):
@@ -301,10 +358,17 @@ def main() -> int:
         servers["gateway"] = start_server("create_gateway_app", {CONFIG_ENV: str(config)})
         key = data_dir / NODE_ID_KEY_FILE
         servers["floor"] = start_server("create_floor_app", {DB_ENV: str(db), KEY_ENV: str(key)})
+        if args.apollo:
+            sealed = data_dir / "bench-sealed-ids.json"
+            write_sealed_ids(db, key, sealed)
+            for variant in APOLLO_VARIANTS:
+                servers[f"apollo-{variant}"] = start_apollo(
+                    variant, {DB_ENV: str(db), SEALED_ENV: str(sealed)}
+                )
         for name, server in servers.items():
             wait_ready(name, server)
         check_same({name: port for name, (_, port) in servers.items()}, body, token)
-        print("check:    same 50 ids in the same order, and the same JSON, from both", flush=True)
+        print("check:    same 50 ids in the same order, and the same JSON, from all", flush=True)
         head = "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {}\r\n"
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         targets = {
