@@ -239,6 +239,17 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0
+    """The server's CPU seconds (all its threads) over the round, from /proc."""
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 async def worker(port: int, payload: bytes, deadline: float, result: Result) -> None:
@@ -277,13 +288,15 @@ async def load(port: int, payload: bytes, concurrency: int, seconds: float) -> R
 
 
 async def run_rounds(
-    targets: dict[str, tuple[int, bytes]], args: argparse.Namespace
+    targets: dict[str, tuple[int, bytes, int]], args: argparse.Namespace
 ) -> dict[str, list[Result]]:
     results: dict[str, list[Result]] = {name: [] for name in targets}
     for number in range(1, args.rounds + 1):
-        for name, (port, payload) in targets.items():
+        for name, (port, payload, pid) in targets.items():
             await load(port, payload, args.concurrency, args.warmup)
+            spent = cpu_seconds(pid)
             result = await load(port, payload, args.concurrency, args.seconds)
+            result.cpu = cpu_seconds(pid) - spent
             results[name].append(result)
             rate = len(result.latencies) / result.seconds
             print(
@@ -294,22 +307,27 @@ async def run_rounds(
 
 def summarise(results: dict[str, list[Result]]) -> int:
     """Print the table and ratios; returns the number of failed requests."""
-    print(f"{'target':<18} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    rates, p50, errors = {}, {}, 0
+    print(
+        f"{'target':<18} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'CPU ms/req':>10}"
+    )
+    rates, p50, cpu, errors = {}, {}, {}, 0
     for name, rounds in results.items():
         latencies = [latency * 1000 for result in rounds for latency in result.latencies]
         cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
         rates[name] = len(latencies) / sum(result.seconds for result in rounds)
         p50[name], failed = cuts[49], sum(result.errors for result in rounds)
+        cpu[name] = 1000 * sum(r.cpu for r in rounds) / max(len(latencies), 1)
         errors += failed
         print(
             f"{name:<18} {len(latencies):>9} {rates[name]:>9.1f} {cuts[49]:>8.2f} {cuts[98]:>8.2f}"
-            f" {failed:>7}"
+            f" {failed:>7} {cpu[name]:>10.2f}"
         )
     for name in rates:
         if name != "gateway":
             print(f"{name}/gateway req/s: {rates[name] / max(rates['gateway'], 1e-9):.2f}x")
             print(f"gateway/{name} p50:   {p50['gateway'] / max(p50[name], 1e-9):.2f}x")
+            print(f"gateway/{name} CPU:   {cpu['gateway'] / max(cpu[name], 1e-9):.2f}x")
     return errors
 
 
@@ -372,8 +390,8 @@ def main() -> int:
         head = "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {}\r\n"
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         targets = {
-            name: (port, head.format(port, token).encode() + body)
-            for name, (_, port) in servers.items()
+            name: (port, head.format(port, token).encode() + body, process.pid)
+            for name, (process, port) in servers.items()
         }
         results = uvloop.run(run_rounds(targets, args))  # the cheapest loop for the client
     finally:
