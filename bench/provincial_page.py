@@ -21,7 +21,14 @@ from pathlib import Path
 import httpx
 import orjson
 
-from bench.portal_page import CONFIG_ENV, DEFAULT_DATA_DIR, start_server, stop, wait_ready
+from bench.portal_page import (
+    CONFIG_ENV,
+    DEFAULT_DATA_DIR,
+    cpu_seconds,
+    start_server,
+    stop,
+    wait_ready,
+)
 
 PROVINCE, PAGE_SIZE = "12", 100
 DOCUMENT = (
@@ -36,13 +43,6 @@ ROWS = (
     "SELECT id, submitted_at, agency_code, is_anonymous, is_confidential, region_code, status,"
     " title, verified_at FROM complaint WHERE id IN ({}) AND province_code = ?"
 )
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, from /proc (fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def floor_page(connections: list[sqlite3.Connection]) -> float:
