@@ -141,9 +141,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(factory: str, env: dict[str, str]) -> Server:
+def start_server(factory: str, env: dict[str, str], module: str = "bench.portal_page") -> Server:
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", f"bench.portal_page:{factory}"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", f"{module}:{factory}"]
     command += ["--app-dir", str(Path(__file__).resolve().parent.parent), "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -376,6 +376,9 @@ def main() -> int:
         servers["gateway"] = start_server("create_gateway_app", {CONFIG_ENV: str(config)})
         key = data_dir / NODE_ID_KEY_FILE
         servers["floor"] = start_server("create_floor_app", {DB_ENV: str(db), KEY_ENV: str(key)})
+        servers["strawberry"] = start_server(
+            "create_strawberry_app", {DB_ENV: str(db), KEY_ENV: str(key)}, "bench.plain_strawberry"
+        )
         if args.apollo:
             sealed = data_dir / "bench-sealed-ids.json"
             write_sealed_ids(db, key, sealed)
