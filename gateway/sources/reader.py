@@ -31,11 +31,12 @@ SQLITE_WORKERS = 8
 """Threads shared by every SQLite source of a process: SQL runs outside the interpreter lock,
 so a few more than the cores keep them busy while others read pages from disk."""
 
-PAGE_CACHE_KIB = 256
+PAGE_CACHE_KIB = 128
 """SQLite's page cache per read connection (its default is 2 MiB). A gateway holds up to
 `SQLITE_WORKERS` connections per SQLite source, and the demo has 72 sources: at the default
-that is a gigabyte of caches in the end; at this size a sixth of it, while the operating
-system's file cache, shared by every connection, keeps the hot pages anyway."""
+that is a gigabyte of caches in the end; at this size a sixteenth of it, while the operating
+system's file cache, shared by every connection, keeps the hot pages anyway (at 256 KiB, the
+mixed load of `bench/memory.py` held 263 MiB after 6 minutes; at 128 KiB, 237)."""
 
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from gateway.sources.reader import SQLITE_WORKERS, ThreadReader
+from gateway.sources.reader import PAGE_CACHE_KIB, SQLITE_WORKERS, ThreadReader
 
 ENDLESS = text(
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
@@ -123,4 +123,5 @@ async def test_read_connections_keep_a_small_page_cache(reader: ThreadReader) ->
     size = await reader.run(
         lambda connection: connection.execute(text("PRAGMA cache_size")).scalar()
     )
-    assert size == -256
+    assert size == -PAGE_CACHE_KIB
+    assert PAGE_CACHE_KIB < 2000 // 4  # SQLite's default is 2,000 KiB
