@@ -192,10 +192,7 @@ class ComplaintByIdLoader(_SourceLoader[str, SourcedComplaint | None]):
             }
 
         def route(local_id: str) -> Source | None:
-            region = handled_in.get(local_id)
-            if region is None or not self.scope.includes_region(region):
-                return None
-            return self.federation.owner(region)
+            return self.federation.owner_in_scope(handled_in.get(local_id), self.scope)
 
         return await self.load_grouped(ids, route, fetch, None)
 

@@ -95,11 +95,15 @@ async def read_winners(
             *(_fetch(calls, sources[source_id], records, scope, columns)
               for source_id, records in wanted.items())
         )  # fmt: skip
-        lost = [
-            failure
-            for (source_id, records), answer in zip(wanted.items(), answers, strict=True)
-            if (failure := _judge(source_id, records, answer, scope, fetched)) is not None
-        ]
+        lost: list[SourceFailure] = []
+        for (source_id, records), answer in zip(wanted.items(), answers, strict=True):
+            failure = _judge(source_id, records, answer, scope)
+            if failure is None:
+                assert not isinstance(answer, SourceError)
+                returned = {record.id: record for record in answer}
+                fetched.update(((source_id, key.id), returned[key.id]) for key in records)
+            else:
+                lost.append(failure)
         if not lost:
             rows = [
                 SourcedComplaint(key.source_id, fetched[(key.source_id, key.record.id)])
@@ -130,10 +134,9 @@ def _judge(
     keys: list[ComplaintRecord],
     answer: list[ComplaintRecord] | SourceError,
     scope: RowScope,
-    fetched: dict[tuple[str, str], ComplaintRecord],
 ) -> SourceFailure | None:
     """None when the source gave back every row it was asked for, inside the scope and as its
-    keys said (the rows are then kept in `fetched`); else why it loses its rows."""
+    keys said; else why it loses its rows."""
     if isinstance(answer, SourceError):
         return SourceFailure(source_id, answer.code)
     rows = {record.id: record for record in answer}
@@ -143,5 +146,4 @@ def _judge(
     )
     if not complete or not all(in_scope(scope, record) for record in answer):
         return SourceFailure(source_id, SourceBadResponseError.code)
-    fetched.update(((source_id, key.id), rows[key.id]) for key in keys)
     return None

@@ -89,6 +89,14 @@ class Federation:
         owner_id = self.registry.owner_of.get(region_code) if region_code else None
         return self.sources[owner_id] if owner_id else None
 
+    def owner_in_scope(self, region_code: str | None, scope: RowScope) -> Source | None:
+        """The source owning complaints handled in `region_code`, when that region is inside
+        `scope`; None otherwise, so a source outside the caller's scope is never asked (the
+        one routing rule of lookups and writes by id)."""
+        if region_code is None or not scope.includes_region(region_code):
+            return None
+        return self.owner(region_code)
+
     async def page(self, request: PageRequest, *, with_total: bool) -> MergedPage:
         """The merged page. From one source, its rows in one call; from several, keys first
         (`gateway.federation.merge`): so a provincial page of 100 over 34 sources reads 100

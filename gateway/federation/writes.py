@@ -34,9 +34,7 @@ async def apply_change(
 async def _apply_in(
     federation: Federation, region: str | None, change: ComplaintChange, scope: RowScope
 ) -> ChangeOutcome:
-    if region is None or not scope.includes_region(region):
-        return _NOT_FOUND
-    source = federation.owner(region)
+    source = federation.owner_in_scope(region, scope)
     if source is None:
         return _NOT_FOUND
 

@@ -18,11 +18,13 @@ NATIONAL = {"tier": "NATIONAL", "role": "ANALYST"}
 PROVINCIAL = {"tier": "PROVINCIAL", "region": "12", "role": "ANALYST"}
 
 
-def ask(client: TestClient, caller: dict[str, Any] | None, include: bool) -> dict[str, Any]:
+def ask(
+    client: TestClient, caller: dict[str, Any] | None, include: bool, query: str = PAGE
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token_for(**caller)}"} if caller else {}
     response = client.post(
         "/graphql",
-        json={"query": PAGE, "variables": {"include": include}, "extensions": {"plan": True}},
+        json={"query": query, "variables": {"include": include}, "extensions": {"plan": True}},
         headers=headers,
     )
     assert response.status_code == 200, response.text
@@ -48,13 +50,18 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[ComplaintsPlan]:
 def test_a_plan_is_built_once_and_acted_on_after(
     client: TestClient, builds: list[ComplaintsPlan]
 ) -> None:
-    first = ask(client, NATIONAL, True)
-    again = ask(client, NATIONAL, True)
+    # A document no other test sends: its plan cannot have been built before.
+    fresh = PAGE.replace("query Page(", "query PageBuiltOnce(")
+    first = ask(client, NATIONAL, True, fresh)
+    again = ask(client, NATIONAL, True, fresh)
     assert again["data"] == first["data"]
     assert again["extensions"] == first["extensions"]
     # Another caller reading the same fields shares it: national and provincial staff alike.
-    ask(client, PROVINCIAL, True)
-    assert len(builds) <= 1  # none when an earlier test ran this document for officials
+    ask(client, PROVINCIAL, True, fresh)
+    assert len(builds) == 1
+    # The public reads fewer fields: a plan of its own.
+    ask(client, None, True, fresh)
+    assert len(builds) == 2
 
 
 def test_the_public_never_acts_on_an_officials_plan(client: TestClient) -> None:
@@ -76,3 +83,25 @@ def test_a_directive_switch_is_part_of_the_plan(client: TestClient) -> None:
     assert "agency" not in without["extensions"]["plan"][0]["relations"]
     assert "handlingAgency" not in without["data"]["complaints"]["edges"][0]["node"]
     assert with_agency["data"]["complaints"]["edges"][0]["node"]["handlingAgency"]["name"]
+
+
+ALIASES = """query Aliased($include: Boolean!) {
+  open: complaints(first: 3) { edges { node { id trackingId @include(if: $include) } } }
+  shown: complaints(first: 3) { edges { node { id title incidentDate } } }
+}"""
+
+
+def test_each_alias_has_its_own_plan_for_each_caller(client: TestClient) -> None:
+    """Two aliases of one field in one document, asked by the public then by an official and
+    by the public again: each alias's withheld fields are its own, and the public's stay
+    withheld after an official's request filled the cache."""
+    for caller in (None, NATIONAL, None):
+        body = ask(client, caller, True, ALIASES)
+        steps = {step["path"]: step for step in body["extensions"]["plan"]}
+        public = caller is None
+        assert steps["open"]["withheld"] == (["trackingId"] if public else [])
+        assert steps["shown"]["withheld"] == (["incidentDate"] if public else [])
+        assert "title" not in steps["open"]["columns"]
+        assert "tracking_id" not in steps["shown"]["columns"]
+        nodes = body["data"]["shown"]["edges"]
+        assert all((node["node"]["incidentDate"] is None) is public for node in nodes)
